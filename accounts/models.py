@@ -1,0 +1,183 @@
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from establishments.scoping import EstablishmentOwned, ScopedManager
+
+
+class Profile(models.TextChoices):
+    ADMIN = "administrateur", "Administrateur"
+    HEAD = "chef", "Chef d'établissement"
+    DDFPT = "ddfpt", "DDFPT"
+    TEACHER = "enseignant", "Enseignant"
+    LEARNER = "apprenant", "Apprenant"
+    GUARDIAN = "responsable", "Responsable"
+    TUTOR = "tuteur", "Tuteur / maître d'apprentissage"
+    INSPECTOR = "inspecteur", "Inspecteur"
+
+
+STAFF_PROFILES = frozenset({Profile.ADMIN, Profile.HEAD, Profile.DDFPT, Profile.TEACHER, Profile.INSPECTOR})
+
+
+class Civility(models.TextChoices):
+    MR = "M.", "M."
+    MRS = "Mme", "Mme"
+
+
+# Stored in ``password`` while the user still has the initial password of the product's rules: the secret is
+# derived on demand (birth date, or an HMAC code) instead of being hashed up front for every imported user.
+# It starts with "!" so Django treats it as an unusable password everywhere else.
+INITIAL_PASSWORD = "!initial"  # noqa: S105 - a marker, not a secret
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = False
+
+    def create_user(self, login, password=None, **fields):
+        user = self.model(login=login, **fields)
+        if password is None:
+            user.set_initial_password()
+        else:
+            user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, login, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True, establishment=None, must_change_password=False)
+        return self.create_user(login, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(EstablishmentOwned, AbstractBaseUser, PermissionsMixin):
+    """A person with an account. Belongs to one establishment; platform staff belong to none."""
+
+    establishment = models.ForeignKey(
+        "establishments.Establishment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="établissement",
+    )
+    login = models.CharField("identifiant", max_length=150)
+    civility = models.CharField("civilité", max_length=3, choices=Civility.choices, blank=True)
+    last_name = models.CharField("nom", max_length=150)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    birth_date = models.DateField("date de naissance", null=True, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    profile = models.CharField("profil", max_length=20, choices=Profile.choices, blank=True)
+
+    is_active = models.BooleanField("actif", default=True)
+    deactivated_at = models.DateTimeField("désactivé le", null=True, blank=True)
+    is_staff = models.BooleanField("équipe de la plateforme", default=False)
+    created_by_hand = models.BooleanField("créé manuellement", default=False)
+    must_change_password = models.BooleanField("doit changer son mot de passe", default=True)
+    date_joined = models.DateTimeField("créé le", default=timezone.now)
+
+    # National ids used by the imports (unique per establishment, enforced by the database). NULL, not "",
+    # when absent: the unique constraints then ignore users without the id.
+    sts_id = models.CharField("identifiant STS", max_length=30, null=True, blank=True)  # noqa: DJ001
+    siecle_id = models.CharField("identifiant SIECLE", max_length=30, null=True, blank=True)  # noqa: DJ001
+    ine = models.CharField("INE", max_length=11, null=True, blank=True)  # noqa: DJ001
+
+    objects = ScopedManager(establishment="establishment", _manager_class=UserManager)
+
+    USERNAME_FIELD = "login"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["last_name"]
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("login"), F("establishment"), name="user_login_unique_per_establishment"),
+            models.UniqueConstraint(
+                Lower("login"), condition=Q(establishment__isnull=True), name="user_login_unique_platform"
+            ),
+            models.UniqueConstraint(fields=["establishment", "sts_id"], name="user_sts_id_unique"),
+            models.UniqueConstraint(fields=["establishment", "siecle_id"], name="user_siecle_id_unique"),
+            models.UniqueConstraint(fields=["establishment", "ine"], name="user_ine_unique"),
+        ]
+        indexes = [models.Index(fields=["establishment", "profile", "last_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.login
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.login
+
+    @property
+    def is_learner(self) -> bool:
+        return self.profile == Profile.LEARNER
+
+    # Initial passwords -----------------------------------------------------------------------------------
+
+    @property
+    def has_initial_password(self) -> bool:
+        return self.password == INITIAL_PASSWORD
+
+    def set_initial_password(self) -> None:
+        """Back to the product's initial password; it must be changed at the next login."""
+        self.password = INITIAL_PASSWORD
+        self._password = None
+        self.must_change_password = True
+
+    def initial_password(self) -> str | None:
+        """The initial password while it is unchanged, ``None`` once the user chose their own.
+
+        Birth date ``aaaa-mm-jj`` for staff and ``jjmmaaaa`` for learners, as the product defines them; a
+        code derived from the server's secret when the establishment chose random codes or the birth date is
+        unknown. Nothing is hashed: thousands of learners can be created at once.
+        """
+        if not self.has_initial_password:
+            return None
+        establishment = self.establishment
+        if self.birth_date and not (establishment and establishment.random_initial_passwords):
+            if self.profile == Profile.LEARNER:
+                return self.birth_date.strftime("%d%m%Y")
+            return self.birth_date.isoformat()
+        return self._derived_code()
+
+    def _derived_code(self) -> str:
+        message = f"{self.establishment_id}:{self.login.lower()}:{self.date_joined.isoformat()}".encode()
+        digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+        alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+        number = int(digest, 16)
+        chars = []
+        for _ in range(10):
+            number, index = divmod(number, len(alphabet))
+            chars.append(alphabet[index])
+        return "".join(chars)
+
+    def check_password(self, raw_password: str) -> bool:
+        if self.has_initial_password:
+            expected = self.initial_password()
+            return bool(raw_password) and constant_time_compare(raw_password, expected)
+        return super().check_password(raw_password)
+
+    # Activation ------------------------------------------------------------------------------------------
+
+    def deactivate(self, when=None) -> None:
+        self.is_active = False
+        self.deactivated_at = when or timezone.now()
+
+    def reactivate(self) -> None:
+        self.is_active = True
+        self.deactivated_at = None

@@ -1,0 +1,70 @@
+"""Loads (idempotently) two demo establishments with one user of every profile, and prints the logins."""
+
+import datetime
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Civility, Profile, User
+from establishments.models import Establishment
+from establishments.scoping import scopes_disabled
+
+# For demonstration only: these accounts have a known password and are never to exist in production.
+DEMO_PASSWORD = "demo-CPro-2026"  # noqa: S105
+DEMO_ESTABLISHMENTS = [
+    ("0750654D", "Lycée professionnel Jean Jaurès (démo)", "ce.0750654d@demo.cpro.localhost"),
+    ("0999999F", "Lycée des métiers Marie Curie (démo)", "ce.0999999f@demo.cpro.localhost"),
+]
+DEMO_PEOPLE = {
+    Profile.ADMIN: ("Martin", "Claire", Civility.MRS),
+    Profile.HEAD: ("Bernard", "Philippe", Civility.MR),
+    Profile.DDFPT: ("Petit", "Nadia", Civility.MRS),
+    Profile.TEACHER: ("Durand", "Julien", Civility.MR),
+    Profile.LEARNER: ("Leroy", "Inès", Civility.MRS),
+    Profile.GUARDIAN: ("Leroy", "Karim", Civility.MR),
+    Profile.TUTOR: ("Moreau", "Sophie", Civility.MRS),
+    Profile.INSPECTOR: ("Fournier", "Alain", Civility.MR),
+}
+
+
+def load_demo() -> list[dict]:
+    loaded = []
+    with transaction.atomic(), scopes_disabled():
+        for uai, name, email in DEMO_ESTABLISHMENTS:
+            establishment, _ = Establishment.objects.get_or_create(uai=uai, defaults={"name": name, "email": email})
+            users = []
+            for profile, (last_name, first_name, civility) in DEMO_PEOPLE.items():
+                login = f"demo.{profile.value}"
+                user = User.objects.filter(establishment=establishment, login=login).first()
+                if user is None:
+                    user = User(establishment=establishment, login=login)
+                user.last_name, user.first_name, user.civility, user.profile = last_name, first_name, civility, profile
+                user.birth_date = datetime.date(2009, 3, 14) if profile == Profile.LEARNER else None
+                user.must_change_password = False
+                user.reactivate()
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                users.append({"profile": profile.value, "login": login, "password": DEMO_PASSWORD})
+            loaded.append({"uai": uai, "name": establishment.name, "users": users})
+    return loaded
+
+
+class Command(BaseCommand):
+    help = "Charge deux établissements de démonstration (comptes de démonstration uniquement)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="affiche les comptes en JSON")
+
+    def handle(self, *args, **options):
+        establishments = load_demo()
+        if options["json"]:
+            self.stdout.write(json.dumps({"establishments": establishments}, ensure_ascii=False))
+            return
+        self.stdout.write("Comptes de DÉMONSTRATION (mot de passe connu : ne jamais utiliser en production)")
+        for est in establishments:
+            self.stdout.write(f"\n{est['name']} — {settings.SITE_URL}/{est['uai']}/connexion/")
+            for user in est["users"]:
+                self.stdout.write(f"  {user['profile']:<15} identifiant : {user['login']:<22} "
+                                  f"mot de passe : {user['password']}")

@@ -1,0 +1,66 @@
+import uuid
+
+from django.db import models
+from django.urls import reverse
+
+from .validators import validate_uai
+
+
+def _generated_name(instance: "Establishment", prefix: str) -> str:
+    # The uploaded file name is never trusted nor kept.
+    return f"establishments/{instance.uai}/{prefix}-{uuid.uuid4().hex}.png"
+
+
+def upload_logo(instance: "Establishment", filename: str) -> str:
+    return _generated_name(instance, "logo")
+
+
+def upload_stamp(instance: "Establishment", filename: str) -> str:
+    return _generated_name(instance, "cachet")
+
+
+class Establishment(models.Model):
+    """A school (the tenant). Global by nature: every other row of establishment data points to one."""
+
+    uai = models.CharField("UAI", max_length=8, unique=True, validators=[validate_uai])
+    name = models.CharField("nom", max_length=200, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    address = models.TextField("adresse", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    website = models.URLField("site web", blank=True)
+    logo = models.ImageField("logo", upload_to=upload_logo, blank=True)
+    stamp = models.ImageField("cachet", upload_to=upload_stamp, blank=True)
+
+    transfer_enabled = models.BooleanField("transfert des données des élèves activé", default=False)
+    cnil_declaration = models.CharField("numéro de déclaration CNIL", max_length=50, blank=True)
+    book_enabled = models.BooleanField("book des apprenants activé", default=False)
+    random_initial_passwords = models.BooleanField(
+        "mots de passe initiaux aléatoires (au lieu de la date de naissance)", default=False
+    )
+    is_active = models.BooleanField("actif", default=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "établissement"
+        ordering = ["name", "uai"]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'Établissement'} ({self.uai})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tenant:home", kwargs={"uai": self.uai})
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"Établissement {self.uai}"
+
+    def missing_identity(self) -> list[str]:
+        """Fields the product requires before users are created by hand or passports exported."""
+        missing = []
+        if not self.name:
+            missing.append("le nom")
+        if not self.email:
+            missing.append("l'adresse e-mail")
+        if not self.uai:
+            missing.append("le code UAI")
+        return missing
