@@ -84,6 +84,34 @@ class User(EstablishmentOwned, AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField("doit changer son mot de passe", default=True)
     date_joined = models.DateTimeField("créé le", default=timezone.now)
 
+    phone = models.CharField("téléphone", max_length=40, blank=True)
+    address = models.TextField("adresse", blank=True)
+
+    # Learners: what SIECLE says of their schooling.
+    sex = models.CharField("sexe", max_length=1, blank=True)
+    division = models.ForeignKey(
+        "establishments.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="learners",
+        verbose_name="classe",
+    )
+    teaching_groups = models.ManyToManyField(
+        "establishments.TeachingGroup", blank=True, related_name="members", verbose_name="groupes"
+    )
+    divisions_taught = models.ManyToManyField(
+        "establishments.Division", blank=True, related_name="teachers", verbose_name="classes enseignées"
+    )
+    mef_code = models.CharField("code MEF", max_length=20, blank=True)
+    mef_label = models.CharField("formation (MEF)", max_length=200, blank=True)
+    is_apprentice = models.BooleanField("apprenti", default=False)
+    entry_date = models.DateField("date d'entrée", null=True, blank=True)
+    exit_date = models.DateField("date de sortie", null=True, blank=True)
+    # Staff: what STS-web says.
+    disciplines = models.CharField("discipline(s)", max_length=300, blank=True)
+    function = models.CharField("fonction STS", max_length=20, blank=True)
+
+    # Provenance, used by the transfer rules: when an import created or deactivated the account.
+    imported_at = models.DateTimeField("créé par un import le", null=True, blank=True)
+    deactivated_by_import = models.BooleanField("désactivé par un import", default=False)
+
     # National ids used by the imports (unique per establishment, enforced by the database). NULL, not "",
     # when absent: the unique constraints then ignore users without the id.
     sts_id = models.CharField("identifiant STS", max_length=30, null=True, blank=True)  # noqa: DJ001
@@ -174,10 +202,25 @@ class User(EstablishmentOwned, AbstractBaseUser, PermissionsMixin):
 
     # Activation ------------------------------------------------------------------------------------------
 
-    def deactivate(self, when=None) -> None:
+    def deactivate(self, when=None, by_import: bool = False) -> None:
         self.is_active = False
         self.deactivated_at = when or timezone.now()
+        self.deactivated_by_import = by_import
 
     def reactivate(self) -> None:
         self.is_active = True
         self.deactivated_at = None
+        self.deactivated_by_import = False
+
+
+class GuardianLink(EstablishmentOwned):
+    """A responsable linked to a learner (SIECLE RESP_LEGAL: 1 or 2 legal guardians, 0 other contact)."""
+
+    guardian = models.ForeignKey(User, on_delete=models.CASCADE, related_name="learner_links")
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_links")
+    legal_rank = models.PositiveSmallIntegerField("responsable légal", default=1)
+    relationship = models.CharField("lien de parenté", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "lien responsable – apprenant"
+        constraints = [models.UniqueConstraint(fields=["guardian", "learner"], name="guardian_link_unique")]

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "dsfr",
     "establishments",
     "accounts",
+    "imports",
+    "transfers",
 ]
 
 MIDDLEWARE = [

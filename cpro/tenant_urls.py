@@ -7,4 +7,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("parametres/", include("establishments.urls")),
+    path("imports/", include("imports.urls")),
 ]

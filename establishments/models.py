@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.urls import reverse
 
+from .scoping import EstablishmentOwned
 from .validators import validate_uai
 
 
@@ -64,3 +65,35 @@ class Establishment(models.Model):
         if not self.uai:
             missing.append("le code UAI")
         return missing
+
+
+class Division(EstablishmentOwned):
+    """A class (division in STS-web and SIECLE), e.g. ``2MELEC1``."""
+
+    code = models.CharField("code", max_length=40)
+    label = models.CharField("libellé", max_length=200, blank=True)
+    created_by_hand = models.BooleanField("créée manuellement", default=False)
+
+    class Meta:
+        verbose_name = "classe"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["establishment", "code"], name="division_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class TeachingGroup(EstablishmentOwned):
+    """A teaching group (groupe), possibly spanning several divisions."""
+
+    code = models.CharField("code", max_length=40)
+    label = models.CharField("libellé", max_length=200, blank=True)
+    divisions = models.ManyToManyField(Division, blank=True, related_name="groups", verbose_name="classes")
+
+    class Meta:
+        verbose_name = "groupe"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["establishment", "code"], name="group_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
