@@ -18,6 +18,9 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Hashing is not under test here: a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Production's manifest storage needs `collectstatic`; the pages under test do not.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 @pytest.fixture
