@@ -9,6 +9,22 @@ from typing import Literal
 
 from .errors import Problem, has_errors
 
+
+class _Problems:
+    """`errors` and `warnings` of a result (its `problems` split by severity)."""
+
+    __slots__ = ()
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+
 Sex = Literal["M", "F"]
 
 
@@ -131,7 +147,7 @@ class StaffMember:
 
 
 @dataclass(frozen=True, slots=True)
-class StsResult:
+class StsResult(_Problems):
     header: FileHeader | None
     divisions: tuple[Division, ...] = ()
     groups: tuple[Group, ...] = ()
@@ -203,7 +219,7 @@ class Learner:
 
 
 @dataclass(frozen=True, slots=True)
-class LearnersResult:
+class LearnersResult(_Problems):
     header: FileHeader | None
     learners: tuple[Learner, ...] = ()
     problems: tuple[Problem, ...] = ()
@@ -218,7 +234,7 @@ class LearnersResult:
 
 
 @dataclass(frozen=True, slots=True)
-class CsvLearnersResult:
+class CsvLearnersResult(_Problems):
     """Learners of a « Fichiers hors SIECLE » CSV file."""
 
     file: str
@@ -286,7 +302,7 @@ class GuardianLink:
 
 
 @dataclass(frozen=True, slots=True)
-class GuardiansResult:
+class GuardiansResult(_Problems):
     header: FileHeader | None
     guardians: tuple[Guardian, ...] = ()
     links: tuple[GuardianLink, ...] = ()
