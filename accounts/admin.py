@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import User
+from .models import AuditEntry, User
 
 
 @admin.register(User)
@@ -12,3 +12,23 @@ class UserAdmin(admin.ModelAdmin):
     raw_id_fields = ["establishment"]
     exclude = ["password", "user_permissions", "groups"]
     readonly_fields = ["last_login", "date_joined", "deactivated_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The establishments' audit logs, read-only for the platform staff."""
+
+    list_display = ["created_at", "establishment", "actor_name", "action", "target"]
+    list_filter = ["action"]
+    search_fields = ["establishment__uai", "actor_name", "target", "action"]
+    list_select_related = ["establishment"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

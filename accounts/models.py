@@ -83,6 +83,8 @@ class User(EstablishmentOwned, AbstractBaseUser, PermissionsMixin):
     created_by_hand = models.BooleanField("créé manuellement", default=False)
     must_change_password = models.BooleanField("doit changer son mot de passe", default=True)
     date_joined = models.DateTimeField("créé le", default=timezone.now)
+    # A time-limited access (an inspector's): refused from this moment on.
+    access_expires_at = models.DateTimeField("accès ouvert jusqu'au", null=True, blank=True)
 
     phone = models.CharField("téléphone", max_length=40, blank=True)
     address = models.TextField("adresse", blank=True)
@@ -136,7 +138,11 @@ class User(EstablishmentOwned, AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(fields=["establishment", "siecle_id"], name="user_siecle_id_unique"),
             models.UniqueConstraint(fields=["establishment", "ine"], name="user_ine_unique"),
         ]
-        indexes = [models.Index(fields=["establishment", "profile", "last_name"])]
+        indexes = [
+            models.Index(fields=["establishment", "profile", "last_name"]),
+            # The daily transfer matches INEs across establishments.
+            models.Index(fields=["ine"], name="user_ine_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.login
@@ -212,6 +218,10 @@ class User(EstablishmentOwned, AbstractBaseUser, PermissionsMixin):
         self.deactivated_at = None
         self.deactivated_by_import = False
 
+    def access_expired(self, now=None) -> bool:
+        """True once a time-limited access (an inspector's) has passed its end."""
+        return self.access_expires_at is not None and self.access_expires_at <= (now or timezone.now())
+
 
 class GuardianLink(EstablishmentOwned):
     """A responsable linked to a learner (SIECLE RESP_LEGAL: 1 or 2 legal guardians, 0 other contact)."""
@@ -224,3 +234,29 @@ class GuardianLink(EstablishmentOwned):
     class Meta:
         verbose_name = "lien responsable – apprenant"
         constraints = [models.UniqueConstraint(fields=["guardian", "learner"], name="guardian_link_unique")]
+
+
+class AuditEntry(EstablishmentOwned):
+    """One action that changed users or settings: who, when, what. Never holds a password.
+
+    Written through ``accounts.audit.record``; read by the establishment's administrator.
+    """
+
+    created_at = models.DateTimeField("date", default=timezone.now)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="auteur"
+    )
+    # Names are copied: the entry must stay readable after the accounts are purged.
+    actor_name = models.CharField("auteur", max_length=300)
+    action = models.CharField("action", max_length=60)
+    target = models.CharField("objet", max_length=300, blank=True)
+    details = models.JSONField("détails", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "entrée du journal"
+        verbose_name_plural = "journal des actions"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["establishment", "-created_at"], name="audit_establishment_date")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.target}"

@@ -23,15 +23,15 @@ class Module:
 
 MODULES: list[Module] = [
     Module("Paramètres", "Identité de l'établissement, logo, transferts, masque de saisie.",
-           frozenset({P.ADMIN, P.HEAD})),
+           frozenset({P.ADMIN, P.HEAD}), "tenant:settings_identity"),
     Module("Importations", "Import des fichiers STS-web et SIECLE, historique des imports.",
-           frozenset({P.ADMIN})),
+           frozenset({P.ADMIN}), "tenant:imports"),
     Module("Utilisateurs", "Gestion des utilisateurs et des accès apprenants.",
-           frozenset({P.ADMIN, P.HEAD, P.DDFPT})),
+           frozenset({P.ADMIN, P.HEAD, P.DDFPT}), "tenant:users"),
     Module("Console de pilotage", "Avancement de la mise en place, périodes officielles, bilans.",
            frozenset({P.DDFPT, P.HEAD})),
     Module("Accès inspecteur", "Ouvrir ou fermer un accès en lecture pour un inspecteur.",
-           frozenset({P.DDFPT, P.HEAD})),
+           frozenset({P.DDFPT, P.HEAD}), "tenant:inspector_access"),
     Module("Scénarios pédagogiques", "Créer, partager et exporter des scénarios.", frozenset({P.TEACHER})),
     Module("Évaluations", "Grilles de positionnement et suivi des acquis.", frozenset({P.TEACHER, P.INSPECTOR})),
     Module("Bilans", "Bilans intermédiaires par période officielle.", frozenset({P.TEACHER, P.INSPECTOR})),
@@ -39,7 +39,8 @@ MODULES: list[Module] = [
            frozenset({P.TEACHER, P.TUTOR, P.DDFPT})),
     Module("Mon book", "Mes activités et mes réalisations.", frozenset({P.LEARNER})),
     Module("Ma progression", "Mon niveau sur chaque compétence.", frozenset({P.LEARNER, P.GUARDIAN})),
-    Module("Passeport professionnel", "Exporter mon passeport professionnel.", frozenset({P.LEARNER})),
+    Module("Passeport professionnel", "Exporter mon passeport professionnel.", frozenset({P.LEARNER}),
+           url_name="tenant:passport"),
 ]
 
 

@@ -1,18 +1,27 @@
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from . import services
-from .forms import LoginForm, PasswordChangeForm
+from establishments.models import Division
+from establishments.tabs import settings_tabs, users_tabs
+
+from . import audit, selectors, services
+from .forms import EmailChangeForm, InspectorAccessForm, LoginForm, PasswordChangeForm, UserCreateForm, UserFilterForm
+from .models import Profile, User
 from .navigation import menu_for
-from .permissions import ALL_PROFILES, profile_required, public
+from .permissions import ALL_PROFILES, profile_required, public, read_only_may_post
 
 LOCKOUT_MESSAGE = (
     "Trop de tentatives de connexion ont échoué pour cet identifiant. Par sécurité, réessayez dans "
@@ -60,6 +69,7 @@ def logout_view(request):
 
 
 @profile_required(*ALL_PROFILES)
+@read_only_may_post
 @sensitive_post_parameters()
 def password_change_view(request):
     form = PasswordChangeForm(request.user, data=request.POST or None)
@@ -73,3 +83,264 @@ def password_change_view(request):
 @profile_required(*ALL_PROFILES)
 def home_view(request):
     return render(request, "accounts/home.html", {"modules": menu_for(request.user)})
+
+
+# Gestion des utilisateurs (administrateur, chef d'établissement, DDFPT) --------------------------------------
+
+USER_MANAGERS = (Profile.ADMIN, Profile.HEAD, Profile.DDFPT)
+PAGE_SIZE = 50
+
+
+def _url(request, name: str, **kwargs) -> str:
+    return reverse(f"tenant:{name}", kwargs={"uai": request.establishment.uai, **kwargs})
+
+
+def _page(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@profile_required(*USER_MANAGERS)
+def users_view(request):
+    establishment = request.establishment
+    filters = UserFilterForm(request.GET or None)
+    values = filters.values()
+    users = selectors.user_list(establishment, **values)
+    counts = selectors.profile_counts(establishment, query=values["query"], status=values["status"])
+    manageable = services.manageable_profiles(request.user)
+    return render(request, "accounts/users.html", {
+        "tabs": users_tabs(request.user, "users"),
+        "filters": filters,
+        "page": _page(request, users),
+        "querystring": _query_without_page(request),
+        "profile_counts": [(p, counts[p.value]) for p in Profile],
+        "total": sum(counts.values()),
+        "current_profile": values["profile"],
+        "current_status": values["status"],
+        "query": values["query"],
+        "manageable": {p.value for p in manageable},
+        "identity_blocked": services.identity_missing_message(establishment, "créer un utilisateur"),
+    })
+
+
+@profile_required(*USER_MANAGERS)
+def user_create_view(request):
+    establishment = request.establishment
+    blocked = services.identity_missing_message(establishment, "créer un utilisateur")
+    form = UserCreateForm(request.POST or None, profiles=services.creatable_profiles(request.user),
+                          establishment=establishment)
+    status = 200
+    if request.method == "POST" and blocked is None:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_create_by_hand(
+                    establishment=establishment, actor=request.user, civility=data["civility"],
+                    last_name=data["last_name"], first_name=data["first_name"], birth_date=data["birth_date"],
+                    email=data["email"], profile=data["profile"], division=data["division"])
+            except services.AccountError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Le compte de {user.full_name} ({user.get_profile_display()}) a été "
+                                          f"créé avec l'identifiant « {user.login} ». Un e-mail lui a été envoyé à "
+                                          f"{user.email} avec l'adresse du site et son mot de passe temporaire.")
+                return redirect(_url(request, "user_detail", pk=user.pk))
+        status = 400
+    return render(request, "accounts/user_create.html", {
+        "tabs": users_tabs(request.user, "users"), "form": form, "identity_blocked": blocked,
+    }, status=status)
+
+
+def _managed_user(request, pk: int) -> User:
+    """A user of this establishment (the scope makes others 404) that the actor may manage."""
+    user = get_object_or_404(User.objects.select_related("division"), pk=pk, establishment=request.establishment)
+    if not services.can_manage(request.user, user):
+        raise PermissionDenied("Votre profil ne permet pas de gérer ce compte.")
+    return user
+
+
+def _render_user_detail(request, user: User, email_form=None, status: int = 200):
+    return render(request, "accounts/user_detail.html", {
+        "tabs": users_tabs(request.user, "users"),
+        "person": user,
+        "email_form": email_form or EmailChangeForm(initial={"email": user.email}),
+        "is_self": user.pk == request.user.pk,
+        "is_learner": user.profile == Profile.LEARNER,
+        "audit": audit.with_labels(
+            selectors.audit_entries(request.establishment).filter(details__identifiant=user.login)[:10]),
+    }, status=status)
+
+
+@profile_required(*USER_MANAGERS)
+def user_detail_view(request, pk: int):
+    return _render_user_detail(request, _managed_user(request, pk))
+
+
+def _back(request, user: User) -> str:
+    # Back to the page the action came from when it is in this establishment's space, else the user's page.
+    next_url = request.POST.get("next", "")
+    if next_url.startswith(f"/{request.establishment.uai}/") and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    return _url(request, "user_detail", pk=user.pk)
+
+
+def _account_action(request, pk: int, action) -> HttpResponse:
+    user = _managed_user(request, pk)
+    try:
+        message = action(establishment=request.establishment, actor=request.user, user=user)
+    except services.AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, message)
+    return redirect(_back(request, user))
+
+
+@profile_required(*USER_MANAGERS)
+@require_POST
+def user_deactivate_view(request, pk: int):
+    def deactivate(**kwargs):
+        services.user_deactivate(**kwargs)
+        return f"Le compte de {kwargs['user'].full_name} est désactivé : il ne peut plus se connecter."
+
+    return _account_action(request, pk, deactivate)
+
+
+@profile_required(*USER_MANAGERS)
+@require_POST
+def user_reactivate_view(request, pk: int):
+    def reactivate(**kwargs):
+        services.user_reactivate(**kwargs)
+        return f"Le compte de {kwargs['user'].full_name} est réactivé."
+
+    return _account_action(request, pk, reactivate)
+
+
+@profile_required(*USER_MANAGERS)
+@require_POST
+def user_password_reset_view(request, pk: int):
+    return _account_action(request, pk, services.user_password_reset)
+
+
+@profile_required(*USER_MANAGERS)
+@require_POST
+def user_email_view(request, pk: int):
+    user = _managed_user(request, pk)
+    form = EmailChangeForm(request.POST)
+    if form.is_valid():
+        services.user_email_change(establishment=request.establishment, actor=request.user, user=user,
+                                   email=form.cleaned_data["email"])
+        messages.success(request, f"L'adresse e-mail de {user.full_name} est maintenant {user.email}.")
+        return redirect(_url(request, "user_detail", pk=user.pk))
+    messages.error(request, "L'adresse e-mail n'a pas été modifiée : corrigez-la ci-dessous.")
+    return _render_user_detail(request, user, email_form=form, status=400)
+
+
+# Gestion des accès apprenants ----------------------------------------------------------------------------------
+
+NO_CLASS = "sans"
+
+
+@profile_required(*USER_MANAGERS)
+def learner_access_view(request):
+    establishment = request.establishment
+    divisions = selectors.divisions_with_learners(establishment)
+    chosen = request.GET.get("classe", "")
+    division = next((d for d in divisions if str(d.pk) == chosen), None)
+    show_without_class = chosen == NO_CLASS
+    rows = None
+    if division is not None or show_without_class:
+        rows = selectors.learner_access_rows(establishment, division)
+    elif chosen:
+        messages.error(request, "Cette classe n'existe pas dans l'établissement : choisissez-la dans la liste.")
+    return render(request, "accounts/learner_access.html", {
+        "tabs": users_tabs(request.user, "learner_access"),
+        "divisions": divisions,
+        "division": division,
+        "show_without_class": show_without_class,
+        "without_class_count": selectors.learners_without_division_count(establishment),
+        "rows": rows,
+        "login_url": services.login_url(establishment),
+        "manageable": {p.value for p in services.manageable_profiles(request.user)},
+    })
+
+
+@profile_required(*USER_MANAGERS)
+def learner_access_odt_view(request, division_pk: int):
+    division = get_object_or_404(Division, pk=division_pk, establishment=request.establishment)
+    content = services.learner_access_export(establishment=request.establishment, actor=request.user,
+                                             division=division)
+    filename = f"identifiants-{slugify(division.code) or division.pk}.odt"
+    response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.text")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+# Journal des actions -------------------------------------------------------------------------------------------
+
+
+@profile_required(Profile.ADMIN, Profile.HEAD)
+def audit_log_view(request):
+    query = request.GET.get("q", "").strip()[:100]
+    page = _page(request, selectors.audit_entries(request.establishment, query=query))
+    page.object_list = audit.with_labels(page.object_list)
+    return render(request, "accounts/audit_log.html", {
+        "tabs": settings_tabs(request.user, "audit"), "page": page, "query": query,
+        "querystring": _query_without_page(request),
+    })
+
+
+# Accès inspecteur ----------------------------------------------------------------------------------------------
+
+
+@profile_required(*services.INSPECTOR_OPENERS)
+def inspector_access_view(request):
+    establishment = request.establishment
+    form = InspectorAccessForm(request.POST or None)
+    blocked = services.identity_missing_message(establishment, "ouvrir un accès inspecteur")
+    status = 200
+    if request.method == "POST" and blocked is None:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                inspector = services.inspector_access_open(
+                    establishment=establishment, actor=request.user, civility=data["civility"],
+                    last_name=data["last_name"], first_name=data["first_name"], email=data["email"],
+                    expires_on=data["expires_on"])
+            except services.AccountError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"L'accès de {inspector.full_name} est ouvert jusqu'au "
+                                          f"{data['expires_on']:%d/%m/%Y} inclus, en lecture seule. Un e-mail lui a "
+                                          f"été envoyé à {inspector.email} avec son identifiant « {inspector.login} » "
+                                          "et un mot de passe temporaire.")
+                return redirect(_url(request, "inspector_access"))
+        status = 400
+    inspectors = list(selectors.inspectors(establishment))
+    now = timezone.now()
+    for inspector in inspectors:
+        inspector.access_open = inspector.is_active and not inspector.access_expired(now)
+        inspector.access_until = services.access_until(inspector)
+    return render(request, "accounts/inspector_access.html", {
+        "tabs": settings_tabs(request.user, "inspector"), "form": form, "inspectors": inspectors,
+        "identity_blocked": blocked,
+    }, status=status)
+
+
+@profile_required(*services.INSPECTOR_OPENERS)
+@require_POST
+def inspector_close_view(request, pk: int):
+    inspector = get_object_or_404(User, pk=pk, establishment=request.establishment, profile=Profile.INSPECTOR)
+    try:
+        services.inspector_access_close(establishment=request.establishment, actor=request.user,
+                                        inspector=inspector)
+    except services.AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"L'accès de {inspector.full_name} est fermé.")
+    return redirect(_url(request, "inspector_access"))

@@ -1,7 +1,21 @@
-from django.core.exceptions import ValidationError
+"""Changes to an establishment's settings. Each takes the establishment and the acting user, runs in one
+transaction, and writes the audit log (``accounts.audit``)."""
 
-from .models import Establishment
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts import audit
+
+from .images import normalise_image
+from .models import Establishment, ScenarioField, ScenarioFieldLabel
 from .validators import normalize_uai
+
+logger = logging.getLogger(__name__)
+
+IMAGE_KINDS = {"logo": "le logo", "stamp": "le cachet"}
+IDENTITY_FIELDS = ["name", "email", "address", "phone", "website"]
 
 
 def create_establishment(uai: str, name: str = "", email: str = "", **fields) -> Establishment:
@@ -20,4 +34,128 @@ def update_establishment_identity(establishment: Establishment, **fields) -> Est
     return establishment
 
 
-__all__ = ["ValidationError", "create_establishment", "update_establishment_identity"]
+@transaction.atomic
+def establishment_identity_update(*, establishment: Establishment, actor, data: dict) -> list[str]:
+    """Onglet Établissement: saves name, e-mail, address, phone, website (never the UAI). Returns what changed."""
+    # Compared with the stored row: a bound ModelForm has already written its values on the instance.
+    stored = Establishment.objects.select_for_update().get(pk=establishment.pk)
+    changed = {name: data[name] for name in IDENTITY_FIELDS if name in data and data[name] != getattr(stored, name)}
+    if not changed:
+        return []
+    before = {name: getattr(stored, name) for name in changed}
+    update_establishment_identity(establishment, **changed)
+    audit.record(establishment, actor, "establishment.identity", establishment.display_name,
+                 {name: {"avant": before[name], "après": value} for name, value in changed.items()})
+    return list(changed)
+
+
+def _delete_file_later(storage, name: str) -> None:
+    def delete():
+        try:
+            storage.delete(name)
+        except OSError:  # a missing file must not break the page; the row is what counts
+            logger.warning("Could not delete image file %s", name)
+
+    transaction.on_commit(delete)
+
+
+def establishment_image_set(*, establishment: Establishment, actor, kind: str, upload) -> None:
+    """Stores the logo or stamp after checks and re-encoding (``images.normalise_image``, raises ``ImageRefused``).
+
+    The file gets a generated name; the previous one is deleted once the change is committed.
+    """
+    if kind not in IMAGE_KINDS:
+        raise ValueError(kind)
+    image = normalise_image(upload)
+    field = getattr(establishment, kind)
+    old_name = field.name
+    field.save("image.png", image, save=False)  # upload_to generates the real name
+    new_name = field.name
+    try:
+        with transaction.atomic():
+            establishment.save(update_fields=[kind])
+            audit.record(establishment, actor, "establishment.logo.set", IMAGE_KINDS[kind],
+                         {"image": kind, "largeur": field.width, "hauteur": field.height})
+            if old_name:
+                _delete_file_later(field.storage, old_name)
+    except Exception:
+        field.storage.delete(new_name)  # nothing half-saved: no orphan file
+        raise
+
+
+@transaction.atomic
+def establishment_image_delete(*, establishment: Establishment, actor, kind: str) -> bool:
+    if kind not in IMAGE_KINDS:
+        raise ValueError(kind)
+    field = getattr(establishment, kind)
+    if not field:
+        return False
+    old_name = field.name
+    setattr(establishment, kind, "")
+    establishment.save(update_fields=[kind])
+    audit.record(establishment, actor, "establishment.logo.delete", IMAGE_KINDS[kind], {"image": kind})
+    _delete_file_later(field.storage, old_name)
+    return True
+
+
+@transaction.atomic
+def establishment_transfer_settings_update(*, establishment: Establishment, actor, enabled: bool,
+                                           cnil_declaration: str) -> None:
+    """Onglet Transferts: the switch (emission and reception of learners' data) and the CNIL number."""
+    if enabled == establishment.transfer_enabled and cnil_declaration == establishment.cnil_declaration:
+        return
+    establishment.transfer_enabled = enabled
+    establishment.cnil_declaration = cnil_declaration
+    establishment.save(update_fields=["transfer_enabled", "cnil_declaration"])
+    audit.record(establishment, actor, "establishment.transfer", establishment.display_name,
+                 {"transfert activé": enabled, "déclaration CNIL": cnil_declaration})
+
+
+@transaction.atomic
+def scenario_field_labels_save(*, establishment: Establishment, actor, diploma_code: str,
+                               labels: dict[str, str]) -> None:
+    """Onglet Masque de saisie: stores renamed labels; an empty one or the default removes the override."""
+    existing = {row.field: row for row in ScenarioFieldLabel.objects.filter(
+        establishment=establishment, diploma_code=diploma_code)}
+    changes = {}
+    for field in ScenarioField:
+        label = (labels.get(field.value) or "").strip()
+        row = existing.get(field.value)
+        if not label or label == field.label:
+            if row is not None:
+                row.delete()
+                changes[field.label] = field.label
+            continue
+        if row is None:
+            ScenarioFieldLabel.objects.create(establishment=establishment, diploma_code=diploma_code,
+                                              field=field.value, label=label)
+            changes[field.label] = label
+        elif row.label != label:
+            row.label = label
+            row.save(update_fields=["label"])
+            changes[field.label] = label
+    if changes:
+        audit.record(establishment, actor, "establishment.scenario_labels", f"Diplôme {diploma_code}", changes)
+
+
+@transaction.atomic
+def scenario_field_labels_reset(*, establishment: Establishment, actor, diploma_code: str) -> int:
+    """The reset arrow: every label of the diploma goes back to the default."""
+    deleted, _ = ScenarioFieldLabel.objects.filter(establishment=establishment, diploma_code=diploma_code).delete()
+    if deleted:
+        audit.record(establishment, actor, "establishment.scenario_labels.reset", f"Diplôme {diploma_code}",
+                     {"intitulés rétablis": deleted})
+    return deleted
+
+
+__all__ = [
+    "ValidationError",
+    "create_establishment",
+    "establishment_identity_update",
+    "establishment_image_delete",
+    "establishment_image_set",
+    "establishment_transfer_settings_update",
+    "scenario_field_labels_reset",
+    "scenario_field_labels_save",
+    "update_establishment_identity",
+]

@@ -13,6 +13,23 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, built with plain HTTP allowed.
+
+    The server builds its middleware once, when it starts: with production settings (DATABASE_URL set, DEBUG
+    off, as in CI) SecurityMiddleware would redirect this plain-HTTP server to HTTPS, and function-scoped
+    ``settings`` overrides come too late for it.
+    """
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        server = LiveServer(os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM):
         pytest.skip("chromium n'est pas installé (apt-get install -y chromium)")
