@@ -19,4 +19,8 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    # Only the establishments' images are public; uploaded import files (MEDIA_ROOT/imports/) never are.
+    urlpatterns += [
+        path("media/establishments/<path:path>", serve,
+             {"document_root": settings.MEDIA_ROOT / "establishments"}),
+    ]

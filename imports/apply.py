@@ -1,0 +1,259 @@
+"""Writes a plan (``analysis.Plan``) in bulk: a fixed number of queries whatever the number of people.
+
+Call ``apply_plan`` inside ``transaction.atomic()`` with the establishment row locked (``services`` does):
+either everything is written or nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection, models
+
+from accounts.models import INITIAL_PASSWORD, GuardianLink, User
+from establishments.models import Division, Establishment, TeachingGroup
+
+from .analysis import CIVILITIES, GUARDIAN_ID_PREFIX, PROFILE_OF_KIND, BaseState, PersonPlan, Plan, UserRow
+from .models import Action, ImportRun, ImportRunEntry, Kind, MefLabel
+from .parsing import Guardian, Learner, StaffMember
+
+BATCH = 1000
+
+
+def apply_plan(plan: Plan, state: BaseState, *, establishment: Establishment, run: ImportRun,
+               now: datetime) -> None:
+    """Creates classes, groups and accounts, updates the kept ones, (de)activates, links guardians."""
+    divisions = _create_divisions(plan, state, establishment)
+    groups = _create_groups(plan, state, establishment, divisions)
+    _store_mef_labels(plan, establishment)
+    _create_users(plan, establishment, divisions, now)
+    _update_users(plan, divisions, now)
+    _sync_memberships(plan, state, divisions, groups)
+    _sync_links(plan, state, establishment)
+    _write_entries(plan, establishment, run)
+
+
+def _create_divisions(plan: Plan, state: BaseState, establishment: Establishment) -> dict[str, int]:
+    new = [Division(establishment=establishment, code=code[:40], label=label[:200])
+           for code, label in plan.divisions_to_create]
+    Division.objects.bulk_create(new, batch_size=BATCH)
+    ids = {code: d.pk for code, d in state.divisions.items()}
+    if new:
+        ids.update(Division.objects.filter(establishment=establishment, code__in=[d.code for d in new])
+                   .values_list("code", "id"))
+    return ids
+
+
+def _create_groups(plan: Plan, state: BaseState, establishment: Establishment,
+                   divisions: dict[str, int]) -> dict[str, int]:
+    new = [TeachingGroup(establishment=establishment, code=code[:40], label=label[:200])
+           for code, label in plan.groups_to_create]
+    TeachingGroup.objects.bulk_create(new, batch_size=BATCH)
+    ids = {code: g.pk for code, g in state.groups.items()}
+    if new:
+        ids.update(TeachingGroup.objects.filter(establishment=establishment, code__in=[g.code for g in new])
+                   .values_list("code", "id"))
+    through = TeachingGroup.divisions.through
+    rows = [through(teachinggroup_id=ids[g], division_id=divisions[d]) for g, d in plan.group_divisions
+            if g in ids and d in divisions]
+    through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    return ids
+
+
+def _store_mef_labels(plan: Plan, establishment: Establishment) -> None:
+    if not plan.mef_labels:
+        return
+    existing = {m.code: m for m in MefLabel.objects.filter(establishment=establishment, code__in=plan.mef_labels)}
+    changed = []
+    for code, label in plan.mef_labels.items():
+        if code in existing:
+            existing[code].label = label[:200]
+            changed.append(existing[code])
+    MefLabel.objects.bulk_update(changed, ["label"], batch_size=BATCH)
+    MefLabel.objects.bulk_create([MefLabel(establishment=establishment, code=code[:20], label=label[:200])
+                                  for code, label in plan.mef_labels.items() if code not in existing])
+
+
+def _new_user(person: PersonPlan, establishment: Establishment, divisions: dict[str, int],
+              mef_labels: dict[str, str], now: datetime) -> dict:
+    """The columns of a new account. The initial password is derived when needed (User.initial_password):
+    nothing is hashed, thousands of accounts are created at once."""
+    user = {"establishment_id": establishment.pk, "login": person.login, "last_name": person.last_name[:150],
+            "first_name": person.first_name[:150], "profile": PROFILE_OF_KIND[person.kind],
+            "password": INITIAL_PASSWORD, "must_change_password": True, "date_joined": now, "imported_at": now}
+    record = person.record
+    if isinstance(record, StaffMember):
+        user.update(sts_id=record.sts_id, civility=CIVILITIES.get((record.civility or "").upper(), ""),
+                    birth_date=record.birth_date, sex=record.sex or "", function=record.function or "",
+                    disciplines="; ".join(d.label or d.code for d in record.disciplines)[:300])
+    elif isinstance(record, Learner):
+        user.update(siecle_id=record.siecle_id, ine=record.ine, birth_date=record.birth_date, sex=record.sex or "",
+                    division_id=divisions.get(person.division) if person.division else None,
+                    mef_code=record.mef_code or "",
+                    mef_label=(record.mef_label or mef_labels.get(record.mef_code or "", ""))[:200],
+                    is_apprentice=record.is_apprentice, entry_date=record.entry_date, exit_date=record.exit_date)
+    elif isinstance(record, Guardian):
+        address = ""
+        if record.address is not None:
+            parts = record.address
+            city = " ".join(part for part in (parts.postal_code, parts.city) if part)
+            abroad = [parts.country] if parts.country_code not in (None, "100") and parts.country else []
+            address = "\n".join([*parts.lines, city, *abroad])
+        user.update(siecle_id=f"{GUARDIAN_ID_PREFIX}{record.siecle_id}",
+                    civility=CIVILITIES.get((record.civility or "").upper(), ""), email=record.email or "",
+                    phone=(record.phone_mobile or record.phone_home or record.phone_work or "")[:40],
+                    address=address)
+    return user
+
+
+class _Created:
+    """A new account, as far as the rest of the import needs it: its id."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+
+
+def _create_users(plan: Plan, establishment: Establishment, divisions: dict[str, int], now: datetime) -> None:
+    created = [p for p in plan.people if p.action == Action.CREATED]
+    mef_labels = dict(MefLabel.objects.filter(establishment=establishment).values_list("code", "label"))
+    ids = _insert(User, [_new_user(p, establishment, divisions, mef_labels, now) for p in created])
+    for person, pk in zip(created, ids, strict=True):
+        person.user = _Created(pk)
+
+
+# Column types whose Python value psycopg2 sends as is. Django's per-field preparation and model instances are
+# the costly part of bulk_create at this size (about 40 columns × 8,000 accounts).
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.DateField,
+                 models.ForeignKey, models.EmailField)
+
+
+def _insert(model, rows: list[dict]) -> list[int]:
+    """Inserts rows given as {attname: value} (other columns take their default); returns the new ids in order.
+
+    On PostgreSQL, one ``INSERT … VALUES … RETURNING id`` per batch; elsewhere, or when a column is of a type
+    that needs Django's preparation, ``bulk_create``.
+    """
+    if not rows:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if connection.vendor != "postgresql" or not all(isinstance(f, _PLAIN_FIELDS) for f in fields):
+        objs = [model(**row) for row in rows]
+        model.objects.bulk_create(objs, batch_size=BATCH)
+        return [obj.pk for obj in objs]
+    from psycopg2.extras import execute_values
+
+    defaults = {f.attname: f.get_default() for f in fields}
+    attnames = list(defaults)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES %s RETURNING id"  # noqa: S608 - names from the model, values bound
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = [tuple(row.get(name, defaults[name]) for name in attnames) for row in rows[start:start + BATCH]]
+            ids += [pk for (pk,) in execute_values(cursor.cursor, sql, batch, page_size=len(batch), fetch=True)]
+    return ids
+
+
+def _update_users(plan: Plan, divisions: dict[str, int], now: datetime) -> None:
+    """Writes only the accounts that change (an unchanged re-import updates nothing), grouped so that each
+    statement is small: (de)activations and class moves as plain UPDATEs, other fields with bulk_update."""
+    deactivate, reactivate = [], []
+    moves: dict[int | None, list[int]] = {}
+    by_fields: dict[tuple[str, ...], list[User]] = {}
+    for person in plan.people:
+        if person.action == Action.CREATED or person.user is None:
+            continue
+        row = person.user
+        if person.action == Action.DEACTIVATED:
+            deactivate.append(row.pk)
+        elif person.action == Action.REACTIVATED:
+            reactivate.append(row.pk)
+        if person.synced and person.kind == Kind.LEARNERS:
+            division_id = divisions.get(person.division) if person.division else None
+            if row.division_id != division_id:
+                moves.setdefault(division_id, []).append(row.pk)
+        if person.updates:
+            user = row.as_user()
+            for name, value in person.updates.items():
+                setattr(user, name, value)
+            by_fields.setdefault(tuple(sorted(person.updates)), []).append(user)
+    for fields, users in by_fields.items():
+        User.objects.bulk_update(users, fields, batch_size=500)
+    # The same columns as User.deactivate(when=now, by_import=True) and User.reactivate(), in one statement.
+    _update_ids(deactivate, is_active=False, deactivated_at=now, deactivated_by_import=True)
+    _update_ids(reactivate, is_active=True, deactivated_at=None, deactivated_by_import=False)
+    for division_id, ids in moves.items():
+        _update_ids(ids, division_id=division_id)
+
+
+def _update_ids(ids: list[int], **values) -> None:
+    for start in range(0, len(ids), BATCH):
+        User.objects.filter(pk__in=ids[start:start + BATCH]).update(**values)
+
+
+def _sync_memberships(plan: Plan, state: BaseState, divisions: dict[str, int], groups: dict[str, int]) -> None:
+    group_through = User.teaching_groups.through
+    division_through = User.divisions_taught.through
+    add_groups, drop_groups, add_divisions, drop_divisions = [], [], [], []
+    for person in plan.people:
+        if not person.synced or person.kind == Kind.GUARDIANS:
+            continue
+        user_id = person.user.pk
+        current = state.user_groups.get(user_id, {}) if person.action != Action.CREATED else {}
+        wanted = {groups[code] for code in person.groups if code in groups}
+        add_groups += [{"user_id": user_id, "teachinggroup_id": g} for g in wanted - current.keys()]
+        drop_groups += [pk for g, pk in current.items() if g not in wanted]
+        if person.kind in (Kind.TEACHERS, Kind.HEADS):
+            current = state.user_divisions_taught.get(user_id, {}) if person.action != Action.CREATED else {}
+            wanted = {divisions[code] for code in person.divisions_taught if code in divisions}
+            add_divisions += [{"user_id": user_id, "division_id": d} for d in wanted - current.keys()]
+            drop_divisions += [pk for d, pk in current.items() if d not in wanted]
+    _delete_ids(group_through, drop_groups)
+    _delete_ids(division_through, drop_divisions)
+    _insert(group_through, add_groups)
+    _insert(division_through, add_divisions)
+
+
+def _delete_ids(model, ids: list[int]) -> None:
+    for start in range(0, len(ids), BATCH):
+        model.objects.filter(pk__in=ids[start:start + BATCH]).delete()
+
+
+def _ref_id(ref: PersonPlan | UserRow) -> int:
+    return ref.pk if isinstance(ref, UserRow) else ref.user.pk
+
+
+def _sync_links(plan: Plan, state: BaseState, establishment: Establishment) -> None:
+    if "guardians" not in plan.kinds:
+        return
+    wanted = {(link.guardian.user.pk, _ref_id(link.learner)): link for link in plan.links}
+    learners = {_ref_id(ref) for ref in plan.link_learners}
+    to_create, to_update, to_delete = [], [], []
+    for (guardian_id, learner_id), (pk, rank, relationship) in state.links.items():
+        if learner_id not in learners:
+            continue
+        link = wanted.get((guardian_id, learner_id))
+        if link is None:
+            to_delete.append(pk)
+        elif (link.legal_rank, link.relationship) != (rank, relationship):
+            to_update.append(GuardianLink(pk=pk, legal_rank=link.legal_rank, relationship=link.relationship))
+    for key, link in wanted.items():
+        if key not in state.links:
+            to_create.append({"establishment_id": establishment.pk, "guardian_id": key[0], "learner_id": key[1],
+                              "legal_rank": link.legal_rank, "relationship": link.relationship})
+    _delete_ids(GuardianLink, to_delete)
+    GuardianLink.objects.bulk_update(to_update, ["legal_rank", "relationship"], batch_size=BATCH)
+    _insert(GuardianLink, to_create)
+
+
+def _write_entries(plan: Plan, establishment: Establishment, run: ImportRun) -> None:
+    # Accounts created by the run are found by ``imported_at == run.applied_at`` (no row each for thousands).
+    entries = [
+        ImportRunEntry(establishment=establishment, run=run, user_id=p.user.pk, kind=p.kind, action=p.action,
+                       changes="; ".join(p.changes)[:500])
+        for p in plan.people if p.action in (Action.DEACTIVATED, Action.REACTIVATED) or p.changes
+    ]
+    ImportRunEntry.objects.bulk_create(entries, batch_size=BATCH)

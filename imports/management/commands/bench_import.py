@@ -1,0 +1,94 @@
+"""``python manage.py bench_import --learners 3000``: time and memory of the import on synthetic exports.
+
+Not a test: it prints JSON figures to compare with the targets (README, « Importations »). Three passes into a
+fresh establishment, each in a fresh interpreter: first import, unchanged re-import, re-import with 5 % leavers
+and 5 % arrivals; and, for the ratio, a bare lxml parse of the same files.
+"""
+
+import json
+import multiprocessing
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from lxml import etree
+
+from establishments.models import Establishment
+from establishments.scoping import scope
+from establishments.validators import uai_check_letter
+
+
+def _free_uai() -> str:
+    for number in range(9990000, 9999999):
+        digits = f"{number:07d}"
+        uai = digits + uai_check_letter(digits)
+        if not Establishment.objects.filter(uai=uai).exists():
+            return uai
+    raise RuntimeError("no free UAI")
+
+
+def _bare_parse(files: list[Path]) -> float:
+    best = None
+    for _ in range(3):
+        started = time.perf_counter()
+        for path in files:
+            etree.parse(str(path))
+        elapsed = time.perf_counter() - started
+        best = elapsed if best is None else min(best, elapsed)
+    return round(best, 3)
+
+
+class Command(BaseCommand):
+    help = "Mesure l'import (temps, mémoire, requêtes) sur des exports synthétiques ; affiche du JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--learners", type=int, default=3000)
+        parser.add_argument("--guardians", type=int, default=None, help="par défaut 5/3 du nombre d'élèves")
+        parser.add_argument("--teachers", type=int, default=250)
+        parser.add_argument("--divisions", type=int, default=40)
+        parser.add_argument("--keep", action="store_true", help="garder l'établissement créé pour la mesure")
+
+    def handle(self, *args, **options):
+        from bench.import_pass import measure_pass
+        from bench.synthetic_exports import generate, with_turnover
+
+        learners = options["learners"]
+        guardians = options["guardians"] or learners * 5 // 3
+        uai = _free_uai()
+        establishment = Establishment.objects.create(uai=uai, name="Banc d'essai des imports")
+        result = {"learners": learners, "guardians": guardians, "teachers": options["teachers"],
+                  "database": connection.vendor, "uai": uai,
+                  "counts_legend": "created/kept/deactivated/reactivated", "passes": {}}
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                base = Path(tmp)
+                paths = generate(base / "v1", learners=learners, guardians=guardians, teachers=options["teachers"],
+                                 divisions=options["divisions"], uai=uai, year=2026)
+                files = [paths["sts"], paths["learners"], paths["guardians"]]
+                result["file_sizes_mb"] = {p.name: round(p.stat().st_size / 2**20, 2) for p in files}
+                result["bare_lxml_parse_seconds"] = _bare_parse(files)
+                turnover = with_turnover(paths["learners"], paths["guardians"], base / "v2")
+                passes = {
+                    "first_import": files,
+                    "unchanged_reimport": files,
+                    "reimport_5pc_leavers_5pc_arrivals": [paths["sts"], turnover["learners"],
+                                                          turnover["guardians"]],
+                }
+                # Each pass runs in a fresh interpreter: its peak memory is that of a process doing one import.
+                context = multiprocessing.get_context("spawn")
+                for name, pass_files in passes.items():
+                    with context.Pool(1) as pool:
+                        result["passes"][name] = pool.apply(measure_pass, (establishment.pk, pass_files))
+            result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+            first = result["passes"]["first_import"]["seconds"]
+            result["ratio_first_import_to_bare_parse"] = round(first / result["bare_lxml_parse_seconds"], 2)
+            unchanged = result["passes"]["unchanged_reimport"]["seconds"]
+            result["ratio_unchanged_reimport_to_bare_parse"] = round(unchanged / result["bare_lxml_parse_seconds"], 2)
+        finally:
+            if not options["keep"]:
+                with scope(establishment=establishment):
+                    establishment.delete()
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))

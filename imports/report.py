@@ -1,0 +1,53 @@
+"""The downloadable import report (CSV for spreadsheets), safe against formula injection."""
+
+import csv
+import io
+
+from django.utils import timezone
+
+from .models import Action, ImportRun, Kind
+from .selectors import report_sections
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+HEADER = ["Catégorie", "Opération", "Nom", "Prénom", "Identifiant", "Mot de passe initial", "Classe",
+          "Groupes", "Classes enseignées", "Apprenant(s) lié(s)", "Modifications"]
+
+
+def safe_cell(value) -> str:
+    """A spreadsheet must show the text, never run it: cells that could start a formula get a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def initial_password_cell(user) -> str:
+    password = user.initial_password()
+    return password if password else "(modifié par l'utilisateur)"
+
+
+def report_rows(run: ImportRun) -> list[list[str]]:
+    rows = []
+    for section in report_sections(run):
+        for entry in section["entries"]:
+            user = entry.user
+            password = initial_password_cell(user) if entry.action != Action.DEACTIVATED and user.is_active else ""
+            rows.append([
+                Kind(entry.kind).label, Action(entry.action).label, user.last_name, user.first_name, user.login,
+                password, user.division.code if user.division else "",
+                ", ".join(sorted(g.code for g in user.teaching_groups.all())),
+                ", ".join(sorted(d.code for d in user.divisions_taught.all())),
+                ", ".join(link.learner.full_name for link in user.learner_links.all()),
+                entry.changes,
+            ])
+    return rows
+
+
+def report_csv(run: ImportRun) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    when = timezone.localtime(run.applied_at or run.created_at)
+    writer.writerow([safe_cell(f"Import du {when:%d/%m/%Y %H:%M} par {run.created_by_name} — {run.file_names}")])
+    writer.writerow(HEADER)
+    for row in report_rows(run):
+        writer.writerow([safe_cell(cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()  # BOM: spreadsheets open UTF-8 with accents right

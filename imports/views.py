@@ -1,0 +1,155 @@
+"""Pages of the imports module (administrateur): upload, analysis, import, report, history, hors SIECLE."""
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.models import Profile
+from accounts.permissions import profile_required
+
+from . import selectors, services
+from .forms import CsvUploadForm, DivisionForm, LearnerForm, SiecleUploadForm, StsUploadForm
+from .models import ImportRun
+from .parsing.csv_learners import EXPECTED_HEADER
+from .report import initial_password_cell, report_csv
+from .tasks import analyse_run_task, apply_run_task
+
+admin_only = profile_required(Profile.ADMIN)
+
+HISTORY_LENGTH = 50
+
+
+def _run_url(request, run: ImportRun) -> str:
+    return reverse("tenant:imports_run", kwargs={"uai": request.establishment.uai, "pk": run.pk})
+
+
+def _start_analysis(request, uploads, source=ImportRun.Source.SIECLE):
+    run = services.run_create(request.establishment, request.user, uploads, source=source)
+    # The run row is committed (no ATOMIC_REQUESTS): a worker may pick the task up at once. Embedded mode
+    # (CELERY_TASK_ALWAYS_EAGER) analyses right here.
+    analyse_run_task.delay(request.establishment.pk, run.pk)
+    return redirect(_run_url(request, run))
+
+
+@admin_only
+def index_view(request):
+    establishment = request.establishment
+    return render(request, "imports/index.html", {
+        "sts_form": StsUploadForm(prefix="sts"),
+        "siecle_form": SiecleUploadForm(prefix="siecle"),
+        "history": selectors.import_history(establishment)[:HISTORY_LENGTH],
+    })
+
+
+@admin_only
+@require_POST
+def upload_view(request):
+    section = request.POST.get("section")
+    form_class, prefix = (StsUploadForm, "sts") if section == "sts" else (SiecleUploadForm, "siecle")
+    form = form_class(request.POST, request.FILES, prefix=prefix)
+    if not form.is_valid():
+        forms = {"sts_form": StsUploadForm(prefix="sts"), "siecle_form": SiecleUploadForm(prefix="siecle")}
+        forms[f"{prefix}_form"] = form
+        return render(request, "imports/index.html", {
+            **forms, "history": selectors.import_history(request.establishment)[:HISTORY_LENGTH]}, status=400)
+    return _start_analysis(request, form.uploads())
+
+
+@admin_only
+def run_view(request, pk: int):
+    run = selectors.import_run_get(request.establishment, pk)
+    context = {"run": run}
+    if run.status == ImportRun.Status.ANALYSED:
+        context["counts"] = selectors.count_rows(run.summary.get("counts", {}))
+        context["lists"] = selectors.analysis_lists(run.summary)
+    if run.status == ImportRun.Status.APPLIED:
+        context["counts"] = selectors.count_rows(run.counts)
+        sections = selectors.report_sections(run)
+        for section in sections:
+            for entry in section["entries"]:
+                entry.password = initial_password_cell(entry.user) if entry.user.is_active else ""
+        context["sections"] = sections
+    return render(request, "imports/run.html", context)
+
+
+@admin_only
+def run_status_view(request, pk: int):
+    run = selectors.import_run_get(request.establishment, pk)
+    return JsonResponse({"status": run.status, "label": run.get_status_display(), "progress": run.progress,
+                         "stage": run.stage, "running": run.is_running})
+
+
+@admin_only
+@require_POST
+def run_apply_view(request, pk: int):
+    run = selectors.import_run_get(request.establishment, pk)
+    if run.status != ImportRun.Status.ANALYSED:
+        messages.error(request, "Cet import n'est pas en attente de confirmation.")
+        return redirect(_run_url(request, run))
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.APPLYING, progress=10,
+                                               stage="Import en cours…")
+    apply_run_task.delay(request.establishment.pk, run.pk, request.user.pk)
+    return redirect(_run_url(request, run))
+
+
+@admin_only
+@require_POST
+def run_reanalyse_view(request, pk: int):
+    run = selectors.import_run_get(request.establishment, pk)
+    if run.status == ImportRun.Status.STALE:
+        services.run_reanalyse(run)
+        analyse_run_task.delay(request.establishment.pk, run.pk)
+    return redirect(_run_url(request, run))
+
+
+@admin_only
+@require_POST
+def run_abandon_view(request, pk: int):
+    run = selectors.import_run_get(request.establishment, pk)
+    services.run_abandon(run)
+    messages.info(request, "Analyse abandonnée : rien n'a été importé.")
+    return redirect("tenant:imports", uai=request.establishment.uai)
+
+
+@admin_only
+def run_report_csv_view(request, pk: int):
+    run = selectors.import_run_get(request.establishment, pk)
+    response = HttpResponse(report_csv(run), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rapport-import-{run.pk}.csv"'
+    return response
+
+
+@admin_only
+def hors_siecle_view(request):
+    """« Fichiers hors SIECLE »: classes and learners by hand, and a CSV import of learners."""
+    establishment = request.establishment
+    action = request.POST.get("action") if request.method == "POST" else None
+    division_form = DivisionForm(request.POST if action == "division" else None, establishment=establishment)
+    learner_form = LearnerForm(request.POST if action == "learner" else None, establishment=establishment)
+    csv_form = CsvUploadForm(request.POST if action == "csv" else None, request.FILES if action == "csv" else None)
+    if action == "division" and division_form.is_valid():
+        data = division_form.cleaned_data
+        services.division_create_by_hand(establishment, request.user, data["code"], data["label"])
+        messages.success(request, f"Classe {data['code']} créée.")
+        return redirect("tenant:imports_hors_siecle", uai=establishment.uai)
+    if action == "learner" and learner_form.is_valid():
+        user = services.learner_create_by_hand(establishment, request.user, **learner_form.cleaned_data)
+        messages.success(request, f"Apprenant {user.full_name} créé : identifiant « {user.login} », mot de passe "
+                                  "initial : sa date de naissance au format jjmmaaaa.")
+        return redirect("tenant:imports_hors_siecle", uai=establishment.uai)
+    if action == "csv" and csv_form.is_valid():
+        return _start_analysis(request, csv_form.uploads(), source=ImportRun.Source.CSV)
+    return render(request, "imports/hors_siecle.html", {
+        "division_form": division_form, "learner_form": learner_form, "csv_form": csv_form,
+        "expected_header": EXPECTED_HEADER,
+    }, status=400 if action else 200)
+
+
+@admin_only
+def csv_template_view(request):
+    content = "\ufeff" + EXPECTED_HEADER + "\r\nDUPONT;Marie;14/03/2009;1234567890A;2MELEC1;F;2MEL-AP1\r\n"
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="modele-apprenants.csv"'
+    return response
