@@ -4,6 +4,7 @@ from django.contrib.auth.backends import BaseBackend
 
 from establishments.scoping import scopes_disabled
 
+from .former_learners import has_former_learner_access
 from .models import User
 
 
@@ -36,7 +37,8 @@ class EstablishmentLoginBackend(BaseBackend):
         return None
 
     def user_can_authenticate(self, user: User) -> bool:
-        if not user.is_active:
+        # A learner who left keeps a passport-only access for 12 months (accounts.former_learners).
+        if not user.is_active and not has_former_learner_access(user):
             return False
         return user.establishment is None or user.establishment.is_active
 

@@ -5,6 +5,7 @@ e-mails printed on the console, DEBUG on. Setting ``DATABASE_URL`` switches to t
 ``SECRET_KEY`` and ``ALLOWED_HOSTS`` are required and every HTTPS hardening is on.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,6 +46,10 @@ INSTALLED_APPS = [
     "imports",
     "transfers",
 ]
+# Models that exist only in the tests (learner data that the transfer and purge tests move and delete). On
+# under pytest, and for the Celery worker the tests start (they pass CPRO_TEST_APPS=1); never in production.
+if env.bool("CPRO_TEST_APPS", default="pytest" in sys.modules):
+    INSTALLED_APPS += ["tests.testapp"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -58,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "establishments.middleware.EstablishmentScopeMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    "accounts.former_learners.FormerLearnerGateMiddleware",
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,7 +150,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

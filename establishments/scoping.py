@@ -28,6 +28,7 @@ class EstablishmentOwned(models.Model):
 # data (référentiels) join this list as they arrive. Third-party apps (Django, axes, dsfr) are outside it.
 GLOBAL_MODELS = {
     "establishments.Establishment",
+    "transfers.DailyJobRun",
 }
 
 # Modules allowed to open ``scopes_disabled()``; anything else doing so fails tests/test_scoping.py.
@@ -37,4 +38,7 @@ SCOPES_DISABLED_ALLOWED = {
     "establishments/management/commands/demo.py",
     "accounts/backends.py",
     "accounts/management/commands/createsuperuser.py",
+    "transfers/services.py",
+    "transfers/purge.py",
+    "transfers/management/commands/bench_daily_jobs.py",
 }

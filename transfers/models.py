@@ -66,3 +66,32 @@ class ManualTransferRequest(EstablishmentOwned):
     class Meta:
         verbose_name = "demande de transfert manuel"
         ordering = ["-requested_at"]
+
+
+class DailyJob(models.TextChoices):
+    TRANSFERS = "transferts", "Transferts automatiques"
+    PURGE = "purge_rgpd", "Purge RGPD"
+
+
+class DailyJobRun(models.Model):
+    """One run of a daily job for one day (global: the jobs work across establishments).
+
+    The (job, day) pair is unique: a run that finished makes any other run of that day a no-op. A run that
+    started but never finished (a crashed worker) is resumed by the next one; the jobs are safe to resume.
+    """
+
+    job = models.CharField("tâche", max_length=20, choices=DailyJob.choices)
+    run_date = models.DateField("jour")
+    started_at = models.DateTimeField("commencée le")
+    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("passages", default=1)
+    result = models.JSONField("résultat", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "exécution d'une tâche quotidienne"
+        verbose_name_plural = "exécutions des tâches quotidiennes"
+        ordering = ["-run_date", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "run_date"], name="daily_job_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_job_display()} du {self.run_date:%d/%m/%Y}"
