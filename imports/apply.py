@@ -6,7 +6,9 @@ either everything is written or nothing.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
+from itertools import repeat
 
 from django.db import connection, models
 
@@ -132,8 +134,9 @@ _PLAIN_FIELDS = (models.CharField, models.TextField, models.BooleanField, models
 def _insert(model, rows: list[dict]) -> list[int]:
     """Inserts rows given as {attname: value} (other columns take their default); returns the new ids in order.
 
-    On PostgreSQL, one ``INSERT … VALUES … RETURNING id`` per batch; elsewhere, or when a column is of a type
-    that needs Django's preparation, ``bulk_create``.
+    On PostgreSQL, the ids are drawn from the table's sequence in one query, then the rows are sent with one
+    ``COPY … FROM STDIN`` (about three times faster than ``INSERT … VALUES`` at this size, on both sides);
+    elsewhere, or when a column is of a type that needs Django's preparation, ``bulk_create``.
     """
     if not rows:
         return []
@@ -142,19 +145,55 @@ def _insert(model, rows: list[dict]) -> list[int]:
         objs = [model(**row) for row in rows]
         model.objects.bulk_create(objs, batch_size=BATCH)
         return [obj.pk for obj in objs]
-    from psycopg2.extras import execute_values
-
-    defaults = {f.attname: f.get_default() for f in fields}
-    attnames = list(defaults)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES %s RETURNING id"  # noqa: S608 - names from the model, values bound
-    ids: list[int] = []
+    pk = model._meta.pk
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in [pk, *fields])
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = [tuple(row.get(name, defaults[name]) for name in attnames) for row in rows[start:start + BATCH]]
-            ids += [pk for (pk,) in execute_values(cursor.cursor, sql, batch, page_size=len(batch), fetch=True)]
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [quote(table), pk.column, len(rows)])
+        ids = sorted(pk_value for (pk_value,) in cursor.fetchall())
+        # Column by column: the COPY texts of the column, or its default repeated when no row gives it.
+        columns_text: list = [[str(pk_value) for pk_value in ids]]
+        given = set().union(*rows)
+        for f in fields:
+            default = _copy_text(f.get_default())
+            if f.attname in given:
+                columns_text.append(_column_text(rows, f.attname, default))
+            else:
+                columns_text.append(repeat(default, len(rows)))
+        lines = ["\t".join(values) for values in zip(*columns_text, strict=True)]
+        lines.append("")
+        sql = f"COPY {quote(table)} ({columns}) FROM STDIN"
+        cursor.cursor.copy_expert(sql, io.StringIO("\n".join(lines)))
     return ids
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _column_text(rows: list[dict], name: str, default: str) -> list[str]:
+    escapes, text, missing = _COPY_ESCAPES, _copy_text, _MISSING
+    return [
+        default if value is missing else value.translate(escapes) if type(value) is str else text(value)
+        for value in (row.get(name, missing) for row in rows)
+    ]
+
+
+_MISSING = object()
+
+
+def _copy_text(value) -> str:
+    """A value in PostgreSQL's COPY text format (the column types of _PLAIN_FIELDS)."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)  # int, date, aware datetime: ISO forms PostgreSQL reads
 
 
 def _update_users(plan: Plan, divisions: dict[str, int], now: datetime) -> None:

@@ -11,10 +11,12 @@ Views, tasks and the ``import_files`` command call these; they run inside the es
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -107,6 +109,20 @@ def _progress(run: ImportRun, progress: int, stage: str, **fields) -> None:
 # --- analysis ------------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an import builds its tens of thousands of objects (records, plan,
+    rows): none of them is garbage yet, and each collection would walk them all again (about 10 % of an
+    import). Memory is still freed by reference counting; the collector resumes right after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _stored_uploads(run: ImportRun) -> list[Upload]:
     directory = upload_dir(run)
     uploads = []
@@ -119,6 +135,11 @@ def _stored_uploads(run: ImportRun) -> list[Upload]:
 
 def compute_plan(run: ImportRun) -> tuple[Plan, BaseState]:
     """Reads the run's stored files and compares them with the base (nothing written)."""
+    with _gc_paused():
+        return _compute_plan(run)
+
+
+def _compute_plan(run: ImportRun) -> tuple[Plan, BaseState]:
     establishment = run.establishment
     if run.source == ImportRun.Source.CSV:
         info = run.files[0]
@@ -192,7 +213,8 @@ def run_apply(run: ImportRun, actor: User | None, *, before_write: Callable[[Pla
             if before_write is not None:
                 before_write(plan)
             now = timezone.now()
-            apply_plan(plan, state, establishment=run.establishment, run=run, now=now)
+            with _gc_paused():
+                apply_plan(plan, state, establishment=run.establishment, run=run, now=now)
             _applied(run, plan, actor, now)
     except StalePlanError:
         _progress(run, 100, "", status=ImportRun.Status.STALE, error=STALE_MESSAGE)
@@ -250,6 +272,12 @@ def import_files(establishment: Establishment, paths: list[Path], *, actor: User
     """Analyses files given by path (recognised by content, plain or zipped) and, unless ``analyse_only``,
     imports them in one transaction (STS-web first). A refused set of files writes nothing."""
     today = today or timezone.localdate()
+    with _gc_paused():
+        return _import_files(establishment, paths, actor=actor, today=today, analyse_only=analyse_only)
+
+
+def _import_files(establishment: Establishment, paths: list[Path], *, actor: User | None, today: date,
+                  analyse_only: bool) -> ImportOutcome:
     uploads = [Upload(name=path.name, content=path) for path in paths]
     if analyse_only:
         bundle = read_uploads(uploads, establishment.uai, today)

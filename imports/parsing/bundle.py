@@ -8,8 +8,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
+from lxml import etree
+
 from .common import BaseParser
-from .detect import kind_of_root, wrong_kind_problem
+from .detect import ROOT_KINDS, kind_of_root, wrong_kind_problem
 from .eleves import LearnersParser
 from .errors import ParseRefused, Problem, error, has_errors, warning
 from .records import FileKind, GuardiansResult, LearnersResult, StsResult
@@ -195,6 +197,15 @@ def _read_upload(
         problems.append(exc.problem)
 
 
+def _tags_for_root(root_tag: str) -> frozenset[str] | None:
+    """The elements the parser of a file with this root reads (libxml2 reports only those to Python)."""
+    kind = ROOT_KINDS.get(root_tag)
+    if kind is None:
+        return None
+    parser = _PARSERS[kind]("", etree.Element(root_tag), expected_uai=None, today=None)
+    return frozenset(path.rsplit("/", 1)[-1] for path in parser.handlers())
+
+
 def _parse_document(
     document: XmlDocument,
     expected: frozenset[FileKind],
@@ -202,7 +213,7 @@ def _parse_document(
     today: date | None,
     problems: list[Problem],
 ) -> tuple[FileKind, ParseResult] | None:
-    reader = XmlReader(document.stream, document.name)
+    reader = XmlReader(document.stream, document.name, tags_for_root=_tags_for_root)
     try:
         root = reader.read_root()
         kind = kind_of_root(str(root.tag), document.name, root.sourceline)

@@ -12,7 +12,7 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
@@ -338,7 +338,10 @@ def read_all(content: Content, name: str, cap: int) -> bytes:
 # --- hardened streaming XML ---------------------------------------------------------------------------------
 
 _SAFE_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
-_FREE_DEPTH = 3  # elements this close to the root are freed at their end (records of BEE files are at 3)
+_FREE_DEPTH = 3  # ended elements this close to the root are freed (records of BEE files are at 3)
+_PRESCAN_SLICE = 512  # bytes fed at a time to find the root element
+
+TagsForRoot = Callable[[str], Collection[str] | None]
 
 
 class XmlReader:
@@ -347,20 +350,41 @@ class XmlReader:
     `read_root()` returns the root element (and refuses any DOCTYPE); `iter_ends(wanted)` then yields
     (path, element) at the end of each element whose path ("ROOT/DONNEES/ELEVES/ELEVE") is wanted, and frees
     it once the caller is done with it.
+
+    `tags_for_root(root_tag)`, when given, returns the element names (last path steps) the reading will ask
+    for in a document with that root: libxml2 then reports only those elements to Python (lxml's `tag`
+    filter), instead of two events for every element of the file. Without it (or when it returns None),
+    every element is reported; the results are the same.
+
+    How memory stays flat: a wanted element is cleared once the caller is done with it, with its preceding
+    siblings; and each time the parser asks for more bytes (every 64 KiB, when every event so far has been
+    handled), the ended elements down to depth `_FREE_DEPTH` are deleted (sections not read, their records).
     """
 
-    def __init__(self, stream: Readable, file: str) -> None:
+    def __init__(self, stream: Readable, file: str, *, tags_for_root: TagsForRoot | None = None) -> None:
         self.file = file
         self._stream = stream
-        self._events = etree.iterparse(stream, events=("start", "end"), **_SAFE_OPTIONS)
-        self._started = False
+        self._tags_for_root = tags_for_root
+        self._events: Iterator[tuple[str, etree._Element]] | None = None
+        self._filter: frozenset[str] | None = None
+        self._root: etree._Element | None = None
 
     def read_root(self) -> etree._Element:
+        root_tag, head = self._prescan()
+        tags = self._tags_for_root(root_tag) if self._tags_for_root is not None else None
+        self._filter = None if tags is None else frozenset(tags) | {root_tag}
+        source = _Replay(head, self._stream, self)
+        self._events = etree.iterparse(
+            source,
+            events=("start", "end"),
+            tag=sorted(self._filter) if self._filter is not None else None,
+            **_SAFE_OPTIONS,
+        )
         try:
             _event, root = next(self._events)
-        except StopIteration as exc:  # pragma: no cover - lxml raises XMLSyntaxError on empty input
+        except StopIteration as exc:  # pragma: no cover - the prescan found a root
             raise ParseRefused(error(self.file, "le fichier est vide.")) from exc
-        except etree.XMLSyntaxError as exc:
+        except etree.XMLSyntaxError as exc:  # pragma: no cover - the prescan read the same bytes
             raise ParseRefused(syntax_problem(self.file, exc, before_root=True)) from exc
         if root.getroottree().docinfo.doctype:
             raise ParseRefused(
@@ -371,36 +395,103 @@ class XmlReader:
                     line=root.sourceline,
                 )
             )
-        self._started = True
+        self._root = root
         return root
 
+    def _prescan(self) -> tuple[str, bytes]:
+        """The root element's tag, parsing only the start of the document; returns the bytes read so far.
+
+        Same hardened options as the real reading; an error before the root element refuses the file here,
+        an error after it is left to the real reading (which reports it with its line).
+        """
+        parser = etree.XMLPullParser(events=("start",), **_SAFE_OPTIONS)
+        read = bytearray()
+        while True:
+            data = self._stream.read(_CHUNK)
+            if not data:
+                try:
+                    parser.close()
+                except etree.XMLSyntaxError as exc:
+                    raise ParseRefused(syntax_problem(self.file, exc, before_root=True)) from exc
+                raise ParseRefused(error(self.file, "le fichier est vide."))  # pragma: no cover
+            offset = len(read)
+            read += data
+            for start in range(offset, len(read), _PRESCAN_SLICE):
+                failure = None
+                try:
+                    parser.feed(bytes(read[start : start + _PRESCAN_SLICE]))
+                except etree.XMLSyntaxError as exc:
+                    failure = exc
+                for _event, element in parser.read_events():
+                    return str(element.tag), bytes(read)
+                if failure is not None:
+                    raise ParseRefused(syntax_problem(self.file, failure, before_root=True)) from failure
+
     def iter_ends(self, wanted: Collection[str]) -> Iterator[tuple[str, etree._Element]]:
-        if not self._started:
+        if self._events is None:
             raise RuntimeError("read_root() must be called first")
         last_tags = {path.rsplit("/", 1)[-1] for path in wanted}
-        open_below_root = 0
+        if self._filter is not None and not last_tags <= self._filter:
+            raise RuntimeError(f"elements not announced by tags_for_root: {sorted(last_tags - self._filter)}")
+        last_parent: etree._Element | None = None
+        parent_path = ""
         try:
             for event, element in self._events:
                 if event == "start":
-                    open_below_root += 1
                     continue
-                depth = open_below_root  # of the element that ends: 1 = child of the root, 0 = the root
-                open_below_root -= 1
-                hit = False
-                if element.tag in last_tags:
-                    path = _path(element)
-                    hit = path in wanted
-                    if hit:
-                        yield path, element
-                if depth and (hit or depth <= _FREE_DEPTH):
-                    _free(element)
+                tag = element.tag
+                if tag not in last_tags:
+                    continue
+                parent = element.getparent()
+                if parent is None:
+                    continue
+                if parent is not last_parent:  # records of one section share their parent: one walk each
+                    last_parent, parent_path = parent, _path(parent)
+                path = f"{parent_path}/{tag}"
+                if path in wanted:
+                    yield path, element
+                    _free(element, parent)
         except etree.XMLSyntaxError as exc:
             raise ParseRefused(syntax_problem(self.file, exc, truncated=self._at_end(exc))) from exc
+
+    def sweep(self) -> None:
+        """Delete the ended elements down to `_FREE_DEPTH` (called between two reads: all events handled).
+
+        Only the last element of each level can still be open (it is on the path the parser is filling).
+        """
+        node = self._root
+        for _ in range(_FREE_DEPTH):
+            if node is None:
+                return
+            try:
+                last = node[-1]
+            except IndexError:
+                return
+            while last.getprevious() is not None:
+                del node[0]
+            node = last
 
     def _at_end(self, exc: etree.XMLSyntaxError) -> bool:
         """True when the error is on the last line of a stream read to its end: the file was cut short."""
         stream = self._stream
         return isinstance(stream, CappedReader) and stream.eof and (exc.lineno or 0) >= stream.lines
+
+
+class _Replay:
+    """The bytes the prescan read, then the rest of the stream; sweeps the reader's tree before each read."""
+
+    def __init__(self, head: bytes, stream: Readable, reader: XmlReader) -> None:
+        self._head: bytes | None = head
+        self._stream = stream
+        self._reader = reader
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._head is not None:
+            head, self._head = self._head, None
+            if head:
+                return head
+        self._reader.sweep()
+        return self._stream.read(size)
 
 
 def _path(element: etree._Element) -> str:
@@ -412,12 +503,10 @@ def _path(element: etree._Element) -> str:
     return "/".join(reversed(tags))
 
 
-def _free(element: etree._Element) -> None:
+def _free(element: etree._Element, parent: etree._Element) -> None:
     element.clear(keep_tail=True)
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
+    while element.getprevious() is not None:
+        del parent[0]
 
 
 def syntax_problem(
