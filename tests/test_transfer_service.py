@@ -23,7 +23,7 @@ from tests.testapp.factories import (
 from tests.testapp.models import Achievement, AchievementComment, Assessment
 from transfers import registry
 from transfers.models import Direction, TransferRecord
-from transfers.services import Cause, diploma_part, refusal_cause, run_transfers
+from transfers.services import Cause, diploma_part, learner_transfer, refusal_cause, run_transfers
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime.datetime(2026, 3, 10, 4, 30, tzinfo=PARIS)
@@ -296,3 +296,37 @@ def test_the_number_of_queries_does_not_grow_with_schools_without_candidates(now
             model.objects.update(establishment=school_a, learner=origin)
         AchievementComment.objects.update(establishment=school_a)
     assert queries_of_a_run(10) == first
+
+
+def test_a_transfer_sends_one_statement_per_registered_model_and_two_more(now, school_a, school_b):
+    """The lock (with the async-commit setting on PostgreSQL), one move per model, one insert of both records."""
+    origin, destination = make_mover(school_a, school_b, now=now)
+    give_data(origin)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = learner_transfer(origin_id=origin.pk, destination_id=destination.pk, now=now)
+
+    assert result.done and result.moved == {"testapp.AchievementComment": 1, "testapp.Achievement": 2,
+                                            "testapp.Assessment": 1}
+    statements = [q["sql"] for q in queries.captured_queries  # savepoints: the test runs inside a transaction
+                  if q["sql"] not in {"BEGIN", "COMMIT"} and "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == len(registry.entries()) + 2
+    if connection.vendor == "postgresql":
+        assert 'FOR UPDATE OF "accounts_user"' in statements[0]  # the users only, never their establishment
+    assert statements[-1].startswith('INSERT INTO "transfers_transferrecord"')
+
+
+def test_the_default_moves_are_compiled_once_and_custom_moves_stay_with_the_orm():
+    moves = {entry.label: registry.prepared_move(entry, connection.alias) for entry in registry.entries()}
+
+    assert moves["testapp.Assessment"] is None  # custom move: it receives a queryset
+    assert moves["testapp.Achievement"] is registry.prepared_move(registry._REGISTRY["testapp.Achievement"],
+                                                                  connection.alias)
+    params = moves["testapp.Achievement"].bind({registry.ORIGIN: 1, registry.DESTINATION: 2,
+                                                registry.DESTINATION_ESTABLISHMENT: 3})
+    assert sorted(params) == [1, 2, 3]
+
+
+def test_a_statement_whose_stand_ins_are_lost_is_not_reused():
+    with pytest.raises(ValueError, match="non retrouvés"):
+        registry.PreparedStatement("UPDATE t SET a = %s", [5], [registry.ORIGIN])

@@ -26,15 +26,16 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db import InterfaceError, OperationalError, connections, router, transaction
+from django.db.models import AutoField, Exists, F, OuterRef
 
 from accounts.former_learners import months_before
 from accounts.models import Profile, User
+from establishments.models import Establishment
 from establishments.scoping import scopes_disabled
 
 from .models import Direction, TransferRecord
-from .registry import move_learner_data
+from .registry import PreparedStatement, move_learner_data
 
 logger = logging.getLogger(__name__)
 
@@ -186,22 +187,104 @@ def _outcome(origin: User, destination: User, *, done: bool = False, cause: str 
 
 
 # What the rules and the records read: the locking query loads nothing else (it runs once per learner).
-_FIELDS_FOR_THE_RULES = (
-    "establishment__uai", "establishment__transfer_enabled", "profile", "is_active", "ine", "mef_code",
-    "deactivated_at", "deactivated_by_import", "imported_at", "last_name", "first_name",
+_USER_FIELDS_FOR_THE_RULES = (
+    "establishment", "profile", "is_active", "ine", "mef_code", "deactivated_at", "deactivated_by_import",
+    "imported_at", "last_name", "first_name",
 )
+_ESTABLISHMENT_FIELDS_FOR_THE_RULES = ("uai", "transfer_enabled")
+_FIRST, _SECOND = -2_000_000_101, -2_000_000_103  # stand-ins for the two user ids (see ``PreparedStatement``)
+
+# PostgreSQL asynchronous commit for the transfer's transaction only, sent with the locking query (one round
+# trip). A server crash may then lose the last few transfers committed just before it — each one whole, never
+# half — and the next daily run does them again (the job works from the database state). In exchange a
+# learner's commit does not wait for the WAL flush, which is most of a transfer's cost on a busy server.
+_ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
 
 
-def _commit_without_waiting_for_disk() -> None:
-    """PostgreSQL asynchronous commit for this transaction only.
+@dataclass(frozen=True)
+class _LockStatement:
+    statement: PreparedStatement
+    user_positions: list[int]
+    user_fields: list[str]  # in the model's field order, as ``Model.from_db`` wants them
+    annotations: dict[str, int]  # name → position in the row
+    converters: dict
 
-    A server crash may then lose the last few transfers committed just before it — each one whole, never half —
-    and the next daily run does them again (the job works from the database state). In exchange a learner's
-    commit does not wait for the WAL flush, which is most of a transfer's cost on a busy server.
+
+@functools.cache
+def _lock_statement(alias: str, vendor: str) -> _LockStatement:
+    """The query that locks both users in id order and reads the rules' fields and the "already done" flags.
+
+    Compiled once per database (inside a transaction: ``select_for_update`` requires one) from the queryset
+    the ORM would run, and its rows read as the ORM reads them (same converters, ``Model.from_db``), without
+    building and compiling the queryset again for each learner. A model query (not ``values_list``), so that
+    only the users are locked (``FOR UPDATE OF``), not their establishment.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    annotations = {f"establishment_{name}": F(f"establishment__{name}") for name in _ESTABLISHMENT_FIELDS_FOR_THE_RULES}
+    queryset = (User._base_manager.select_for_update(of=("self",)).only(*_USER_FIELDS_FOR_THE_RULES)
+                .filter(pk__in=[_FIRST, _SECOND]).order_by("pk")
+                .annotate(**annotations, sent=_done(Direction.OUTGOING), received=_done(Direction.INCOMING)))
+    compiler = queryset.query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    positions = list(compiler.klass_info["select_fields"])
+    converters = compiler.get_converters([column for column, _, _ in compiler.select[:compiler.col_count]])
+    return _LockStatement(PreparedStatement(sql, params, (_FIRST, _SECOND)), positions,
+                          [compiler.select[i][0].target.attname for i in positions],
+                          dict(compiler.annotation_col_map), converters)
+
+
+def _lock_learners(origin_id: int, destination_id: int) -> dict[int, User]:
+    """Locks both users (id order) and returns them with their establishment and ``sent``/``received`` flags."""
+    alias = router.db_for_write(User)
+    connection = connections[alias]
+    lock = _lock_statement(alias, connection.vendor)
+    first, second = sorted((origin_id, destination_id))
+    with connection.cursor() as cursor:
+        lock.statement.execute(cursor, {_FIRST: first, _SECOND: second},
+                               prefix=_ASYNC_COMMIT if connection.vendor == "postgresql" else "")
+        rows = cursor.fetchall()
+    users = {}
+    for row in rows:
+        row = list(row)
+        for position, (functions, expression) in lock.converters.items():
+            for function in functions:
+                row[position] = function(row[position], expression, connection)
+        user = User.from_db(alias, lock.user_fields, [row[i] for i in lock.user_positions])
+        values = {name: row[i] for name, i in lock.annotations.items()}
+        user.establishment = Establishment.from_db(
+            alias, ("id", *_ESTABLISHMENT_FIELDS_FOR_THE_RULES),
+            (user.establishment_id, *(values[f"establishment_{name}"] for name in _ESTABLISHMENT_FIELDS_FOR_THE_RULES)))
+        user.sent, user.received = values["sent"], values["received"]
+        users[user.pk] = user
+    return users
+
+
+def _insert_records(records: list[TransferRecord]) -> None:
+    """``bulk_create`` of one transfer's records, in one ``INSERT`` built once (ids are not read back)."""
+    alias = router.db_for_write(TransferRecord)
+    connection = connections[alias]
+    fields = _record_fields()
+    statement = _record_insert(alias, connection.vendor, len(records))
+    params = [field.get_db_prep_save(field.pre_save(record, True), connection=connection)
+              for record in records for field in fields]
+    with connection.cursor() as cursor:
+        statement.execute(cursor, dict(enumerate(params)))
+
+
+@functools.cache
+def _record_fields() -> tuple:
+    # What bulk_create inserts for new rows: every concrete field but the automatic primary key.
+    return tuple(f for f in TransferRecord._meta.concrete_fields if not f.generated and not isinstance(f, AutoField))
+
+
+@functools.cache
+def _record_insert(alias: str, vendor: str, count: int) -> PreparedStatement:
+    quote = connections[alias].ops.quote_name
+    fields = _record_fields()
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table, columns = quote(TransferRecord._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    rows = [row] * count
+    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join(rows)}"  # noqa: S608 - names from the model's metadata
+    return PreparedStatement.with_parameters(sql, len(fields) * count)
 
 
 def learner_transfer(*, origin_id: int, destination_id: int, now: datetime) -> TransferOutcome | None:
@@ -211,13 +294,8 @@ def learner_transfer(*, origin_id: int, destination_id: int, now: datetime) -> T
     is nothing to do any more: already transferred, or the pair changed since it was selected.
     """
     with scopes_disabled(), transaction.atomic():
-        _commit_without_waiting_for_disk()
         # One query locks both users (in id order) and tells whether either side already has its done record.
-        users = {
-            user.pk: user for user in User.objects.select_for_update(of=("self",)).select_related("establishment")
-            .only(*_FIELDS_FOR_THE_RULES).filter(pk__in=[origin_id, destination_id]).order_by("pk")
-            .annotate(sent=_done(Direction.OUTGOING), received=_done(Direction.INCOMING))
-        }
+        users = _lock_learners(origin_id, destination_id)
         origin, destination = users.get(origin_id), users.get(destination_id)
         if origin is None or destination is None or origin.is_active or not destination.is_active:
             return None
@@ -227,10 +305,10 @@ def learner_transfer(*, origin_id: int, destination_id: int, now: datetime) -> T
             return None
         cause = Cause.ALREADY_RECEIVED if destination.received else refusal_cause(origin, destination, now)
         if cause:
-            TransferRecord._base_manager.bulk_create(_records(origin, destination, done=False, cause=cause))
+            _insert_records(_records(origin, destination, done=False, cause=cause))
             return _outcome(origin, destination, cause=cause)
         moved = move_learner_data(origin, destination)
-        TransferRecord._base_manager.bulk_create(_records(origin, destination, done=True))
+        _insert_records(_records(origin, destination, done=True))
     logger.info("Transfert INE effectué : apprenant %s → %s (%s)", origin_id, destination_id, moved)
     return _outcome(origin, destination, done=True, moved=moved)
 
