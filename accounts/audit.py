@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "inspector.close": "Fermeture d'un accès inspecteur",
     "import.apply": "Import de fichiers SIECLE / STS-web",
     "division.create": "Création d'une classe",
+    "rgpd.purge": "Suppression RGPD des comptes désactivés depuis plus de 12 mois",
 }
 
 _SECRET_KEY = re.compile(r"pass|mot_?de_?passe|secret|token|code_?initial", re.IGNORECASE)

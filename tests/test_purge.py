@@ -217,3 +217,24 @@ def test_a_user_whose_data_another_module_protects_is_kept_and_reported(now, sch
     assert result.failed == [author.pk]
     assert exists(author) and not exists(learner)
     assert result.users == 1
+
+
+@pytest.mark.django_db
+def test_each_establishment_journal_counts_the_purged_accounts_without_names(now, school, media, make_user,
+                                                                            login_as):
+    from accounts.models import AuditEntry
+
+    for login in ("parti1", "parti2"):
+        make_learner(school, login, ine=login, active=False, deactivated_at=TWELVE_MONTHS_AGO - DAY)
+    other = make_establishment("0999999F")
+    make_learner(other, "ailleurs", ine="x", active=False, deactivated_at=TWELVE_MONTHS_AGO - DAY)
+
+    purge_expired_users()
+
+    with scopes_disabled():
+        entries = {e.establishment_id: e for e in AuditEntry.objects.filter(action="rgpd.purge")}
+    assert entries[school.pk].details == {"comptes": 2} and entries[other.pk].details == {"comptes": 1}
+    admin = make_user(school, Profile.ADMIN, login="claire.martin")
+    page = login_as(admin).get("/0750654D/journal/").content.decode()
+    assert "Suppression RGPD des comptes désactivés depuis plus de 12 mois" in page
+    assert "2 compte(s)" in page and "parti1" not in page

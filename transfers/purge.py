@@ -20,8 +20,9 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from accounts.audit import actor_display
 from accounts.former_learners import retention_cutoff
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from establishments.scoping import scopes_disabled
 
 from .registry import entries
@@ -71,9 +72,9 @@ def _purge_batch(ids: list[int], cutoff: datetime) -> PurgeResult:
     with transaction.atomic():
         locked = list(
             _expired_users(cutoff).select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-            .values_list("pk", "establishment__uai")
+            .values_list("pk", "establishment__uai", "establishment_id")
         )
-        locked_ids = [pk for pk, _ in locked]
+        locked_ids = [pk for pk, _, _ in locked]
         if not locked_ids:
             return batch
         files = []
@@ -87,7 +88,14 @@ def _purge_batch(ids: list[int], cutoff: datetime) -> PurgeResult:
         # The same conditions once more in the deleting statement: nothing but expired users can go.
         _, per_model = _expired_users(cutoff).filter(pk__in=locked_ids).delete()
         batch.users = per_model.get(User._meta.label, 0)
-        batch.by_establishment.update(uai or "plateforme" for _, uai in locked)
+        batch.by_establishment.update(uai or "plateforme" for _, uai, _ in locked)
+        # Each establishment's journal says how many accounts the purge deleted (counts only, no names).
+        per_establishment = Counter(est_id for _, _, est_id in locked if est_id is not None)
+        AuditEntry.objects.bulk_create([
+            AuditEntry(establishment_id=est_id, actor=None, actor_name=actor_display(None), action="rgpd.purge",
+                       target=f"{count} compte(s)", details={"comptes": count})
+            for est_id, count in per_establishment.items()
+        ])
         batch.files = len(files)
         if files:
             transaction.on_commit(partial(_delete_files, files))
