@@ -13,8 +13,9 @@ import calendar
 import datetime
 
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
+
+from establishments.routing import tenant_url
 
 from .models import Profile, User
 from .permissions import profile_required
@@ -74,7 +75,7 @@ class FormerLearnerGateMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in _ALWAYS_ALLOWED:
             return None
-        return redirect(reverse("tenant:passport", kwargs={"uai": establishment.uai}))
+        return redirect(tenant_url(establishment, "passport"))
 
 
 @open_to_former_learners

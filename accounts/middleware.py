@@ -1,6 +1,7 @@
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+
+from establishments.routing import tenant_url
 
 # Pages a user who must change their password may still reach.
 _ALLOWED_WHILE_CHANGING = {"password_change", "logout", "login"}
@@ -25,7 +26,7 @@ class ForcePasswordChangeMiddleware:
             return None
         if user.establishment_id != establishment.pk:
             return None  # the establishment middleware answers 404
-        return redirect(reverse("tenant:password_change", kwargs={"uai": establishment.uai}))
+        return redirect(tenant_url(establishment, "password_change"))
 
 
 class NoStoreForAuthenticatedMiddleware:

@@ -15,7 +15,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import reverse
+
+from establishments.routing import tenant_url
 
 from .models import Profile
 
@@ -29,7 +30,7 @@ EXPIRED_MESSAGE = ("Votre accès à l'espace CPro de l'établissement a expiré.
 
 
 def tenant_login_url(request) -> str:
-    return reverse("tenant:login", kwargs={"uai": request.establishment.uai})
+    return tenant_url(request.establishment, "login")
 
 
 def profile_required(*profiles: Profile):

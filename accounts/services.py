@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
+
+from establishments.routing import tenant_url
 
 from . import audit, exports, selectors
 from .logins import base_login, make_unique_login
@@ -81,7 +82,7 @@ def _check_can_manage(actor: User, user: User) -> None:
 
 
 def login_url(establishment) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("tenant:login", kwargs={"uai": establishment.uai})
+    return settings.SITE_URL.rstrip("/") + tenant_url(establishment, "login")
 
 
 def access_until(user: User) -> datetime.date | None:

@@ -5,9 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -15,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from establishments.models import Division
+from establishments.routing import safe_next_url, tenant_url
 from establishments.tabs import settings_tabs, users_tabs
 
 from . import audit, selectors, services
@@ -30,7 +30,7 @@ LOCKOUT_MESSAGE = (
 
 
 def _home_url(request) -> str:
-    return reverse("tenant:home", kwargs={"uai": request.establishment.uai})
+    return tenant_url(request.establishment, "home")
 
 
 @public
@@ -43,12 +43,8 @@ def login_view(request):
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         auth_login(request, form.user)  # cycles the session key (no session fixation)
-        next_url = request.POST.get("next") or request.GET.get("next")
-        prefix = f"/{request.establishment.uai}/"
-        if (next_url and next_url.startswith(prefix)
-                and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})):
-            return redirect(next_url)
-        return redirect(_home_url(request))
+        next_url = safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
+        return redirect(next_url or _home_url(request))
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -65,7 +61,7 @@ def logout_view(request):
     establishment = request.establishment
     auth_logout(request)
     messages.success(request, "Vous êtes déconnecté.")
-    return redirect(reverse("tenant:login", kwargs={"uai": establishment.uai}))
+    return redirect(tenant_url(establishment, "login"))
 
 
 @profile_required(*ALL_PROFILES)
@@ -92,7 +88,7 @@ PAGE_SIZE = 50
 
 
 def _url(request, name: str, **kwargs) -> str:
-    return reverse(f"tenant:{name}", kwargs={"uai": request.establishment.uai, **kwargs})
+    return tenant_url(request.establishment, name, **kwargs)
 
 
 def _page(request, queryset, size: int = PAGE_SIZE):
@@ -183,11 +179,7 @@ def user_detail_view(request, pk: int):
 
 def _back(request, user: User) -> str:
     # Back to the page the action came from when it is in this establishment's space, else the user's page.
-    next_url = request.POST.get("next", "")
-    if next_url.startswith(f"/{request.establishment.uai}/") and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}):
-        return next_url
-    return _url(request, "user_detail", pk=user.pk)
+    return safe_next_url(request, request.POST.get("next")) or _url(request, "user_detail", pk=user.pk)
 
 
 def _account_action(request, pk: int, action) -> HttpResponse:

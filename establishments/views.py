@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import profile_required
+from establishments.routing import tenant_url
 from transfers.manual import ManualTransferError, manual_transfer_request_create
 
 from . import selectors, services
@@ -32,7 +32,7 @@ def search_view(request):
 
 
 def _url(request, name: str, **kwargs) -> str:
-    return reverse(f"tenant:{name}", kwargs={"uai": request.establishment.uai, **kwargs})
+    return tenant_url(request.establishment, name, **kwargs)
 
 
 def _render_tab(request, template: str, tab: str, context: dict, status: int = 200):

@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Profile
 from accounts.permissions import profile_required
+from establishments.routing import tenant_url
 
 from . import selectors, services
 from .forms import CsvUploadForm, DivisionForm, LearnerForm, SiecleUploadForm, StsUploadForm
@@ -22,7 +22,7 @@ HISTORY_LENGTH = 50
 
 
 def _run_url(request, run: ImportRun) -> str:
-    return reverse("tenant:imports_run", kwargs={"uai": request.establishment.uai, "pk": run.pk})
+    return tenant_url(request.establishment, "imports_run", pk=run.pk)
 
 
 def _start_analysis(request, uploads, source=ImportRun.Source.SIECLE):

@@ -145,3 +145,19 @@ def test_search_finds_establishment_by_name_and_uai(establishment, other_establi
     assert client.get("/", {"q": "0750654d"})["Location"] == "/0750654D/connexion/"
     assert "Aucun établissement" in client.get("/", {"q": "zzz"}).content.decode()
     assert client.get("/0000000A/connexion/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_login_follows_next_only_inside_its_own_establishment(establishment, make_user, client):
+    make_user(establishment, Profile.ADMIN, login="claire.martin")
+    cases = {
+        "/0750654D/utilisateurs/": "/0750654D/utilisateurs/",
+        "https://evil.example/0750654D/": "/0750654D/",
+        "//evil.example/": "/0750654D/",
+        "/0999999F/": "/0750654D/",
+    }
+    for next_url, landing in cases.items():
+        client.logout()
+        response = client.post("/0750654D/connexion/",
+                               {"username": "claire.martin", "password": PASSWORD, "next": next_url})
+        assert response["Location"] == landing, next_url
