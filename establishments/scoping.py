@@ -42,3 +42,12 @@ SCOPES_DISABLED_ALLOWED = {
     "transfers/purge.py",
     "transfers/management/commands/bench_daily_jobs.py",
 }
+
+# Modules allowed to reach establishment data around the scoped manager (the base manager, raw SQL through a
+# cursor): the cross-establishment jobs and the bulk writers, each filtering by ids it already scoped.
+UNSCOPED_SQL_ALLOWED = {
+    "imports/apply.py",  # COPY of an import's new users, all of the establishment being imported
+    "transfers/registry.py",
+    "transfers/services.py",
+    "transfers/management/commands/bench_daily_jobs.py",
+}

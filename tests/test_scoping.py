@@ -8,7 +8,13 @@ from django.apps import apps
 from django_scopes import ScopeError
 
 from establishments.models import Establishment
-from establishments.scoping import GLOBAL_MODELS, SCOPES_DISABLED_ALLOWED, EstablishmentOwned, scope
+from establishments.scoping import (
+    GLOBAL_MODELS,
+    SCOPES_DISABLED_ALLOWED,
+    UNSCOPED_SQL_ALLOWED,
+    EstablishmentOwned,
+    scope,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_APPS = {p.parent.name for p in ROOT.glob("*/apps.py")}
@@ -49,13 +55,23 @@ def test_scope_only_shows_its_own_establishment(establishment, other_establishme
         assert list(User.objects.all()) == [mine]
 
 
-def test_scoping_is_disabled_only_in_allow_listed_modules():
-    pattern = re.compile(r"\bscopes_disabled\b")
-    offenders = []
+def _modules_matching(pattern: re.Pattern) -> set[str]:
+    found = set()
     for path in ROOT.rglob("*.py"):
         rel = path.relative_to(ROOT).as_posix()
         if rel.startswith((".venv/", "tests/", "bench/")) or "/migrations/" in rel:
             continue
-        if pattern.search(path.read_text(encoding="utf-8")) and rel not in SCOPES_DISABLED_ALLOWED:
-            offenders.append(rel)
+        if pattern.search(path.read_text(encoding="utf-8")):
+            found.add(rel)
+    return found
+
+
+def test_scoped_manager_is_bypassed_only_in_allow_listed_modules():
+    bypass = re.compile(r"\b_base_manager\b|\.cursor\(\)|\.raw\(")
+    offenders = sorted(_modules_matching(bypass) - UNSCOPED_SQL_ALLOWED)
+    assert offenders == [], f"Accès aux données sans le gestionnaire restreint, hors liste autorisée : {offenders}"
+
+
+def test_scoping_is_disabled_only_in_allow_listed_modules():
+    offenders = sorted(_modules_matching(re.compile(r"\bscopes_disabled\b")) - SCOPES_DISABLED_ALLOWED)
     assert offenders == [], f"scopes_disabled() hors de la liste autorisée : {offenders}"
