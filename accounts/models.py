@@ -260,3 +260,42 @@ class AuditEntry(EstablishmentOwned):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.target}"
+
+
+class Enrolment(EstablishmentOwned):
+    """A learner's place in a class for part of a school year (inscription).
+
+    The imports keep the history: a new school year opens new enrolments, a change of class within the year
+    closes the current one the day before the change and opens another. ``User.division`` / ``mef_code`` /
+    ``mef_label`` / ``is_apprentice`` stay the denormalised current values, written by the same code.
+    """
+
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolments", verbose_name="apprenant")
+    school_year = models.ForeignKey(
+        "establishments.SchoolYear", on_delete=models.CASCADE, related_name="enrolments",
+        verbose_name="année scolaire",
+    )
+    division = models.ForeignKey(
+        "establishments.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments",
+        verbose_name="classe",
+    )
+    mef_code = models.CharField("code MEF", max_length=20, blank=True)
+    mef_label = models.CharField("formation (MEF)", max_length=200, blank=True)
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin", null=True, blank=True)
+    is_apprentice = models.BooleanField("apprenti", default=False)
+
+    class Meta:
+        verbose_name = "inscription"
+        ordering = ["learner", "start_date", "pk"]
+        constraints = [
+            # At most one open enrolment per learner and school year.
+            models.UniqueConstraint(
+                fields=["learner", "school_year"], condition=Q(end_date__isnull=True),
+                name="enrolment_one_open_per_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["establishment", "school_year"], name="enrolment_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.school_year} · {self.division or '-'}"

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.db import models
@@ -81,6 +82,43 @@ class Division(EstablishmentOwned):
 
     def __str__(self) -> str:
         return self.code
+
+
+def school_year_start(day) -> int:
+    """The calendar year a school year starts in: 1 September to 31 August (2026-10-05 → 2026)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+class SchoolYear(EstablishmentOwned):
+    """One school year of an establishment, e.g. « 2026-2027 » (1 September to 31 August by default).
+
+    Created by the imports (STS-web and SIECLE carry the year) or on demand; enrolments hang off it.
+    """
+
+    start_year = models.PositiveSmallIntegerField("année de début")
+    label = models.CharField("année scolaire", max_length=9)
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin")
+
+    class Meta:
+        verbose_name = "année scolaire"
+        verbose_name_plural = "années scolaires"
+        ordering = ["-start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "start_year"], name="school_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @staticmethod
+    def default_values(start_year: int) -> dict:
+        """Label and dates of a school year starting in ``start_year`` when nothing else is known."""
+        return {
+            "label": f"{start_year}-{start_year + 1}",
+            "start_date": datetime.date(start_year, 9, 1),
+            "end_date": datetime.date(start_year + 1, 8, 31),
+        }
 
 
 class TeachingGroup(EstablishmentOwned):
