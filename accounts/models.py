@@ -5,12 +5,14 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from establishments.scoping import EstablishmentOwned, ScopedManager
+
+from .learner_data import learner_data
 
 
 class Profile(models.TextChoices):
@@ -262,6 +264,39 @@ class AuditEntry(EstablishmentOwned):
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.target}"
 
 
+def _move_enrolments(queryset, moves) -> int:
+    """Transfer: a learner's enrolments follow them as history. The old school's classes do not exist in the new
+    one (the class is detached, the MEF kept); each row goes to the new school's year of the same start (created
+    if needed); an enrolment still open is closed on the day of the transfer. A few statements per batch."""
+    from establishments.models import SchoolYear
+
+    destination_school = {origin.pk: destination.establishment_id for origin, destination in moves.pairs}
+    rows = list(queryset.order_by().values_list("learner_id", "school_year_id", "school_year__start_year")
+                .distinct())
+    if not rows:
+        return 0
+    wanted = {(destination_school[learner_id], start_year) for learner_id, _, start_year in rows}
+    SchoolYear._base_manager.bulk_create(
+        [SchoolYear(establishment_id=school, start_year=start_year, **SchoolYear.default_values(start_year))
+         for school, start_year in sorted(wanted)], ignore_conflicts=True)
+    years = {
+        (school, start_year): pk for pk, school, start_year in SchoolYear._base_manager.filter(
+            establishment_id__in={school for school, _ in wanted}, start_year__in={y for _, y in wanted})
+        .values_list("pk", "establishment_id", "start_year")
+    }
+    queryset.update(
+        division_id=None,
+        end_date=Coalesce("end_date", Value(timezone.localdate())),
+        school_year_id=Case(*[
+            When(learner_id=learner_id, school_year_id=year_id,
+                 then=Value(years[destination_school[learner_id], start_year]))
+            for learner_id, year_id, start_year in rows
+        ], default=F("school_year_id"), output_field=models.BigIntegerField()),
+    )
+    return moves.in_place()
+
+
+@learner_data(move=_move_enrolments)
 class Enrolment(EstablishmentOwned):
     """A learner's place in a class for part of a school year (inscription).
 

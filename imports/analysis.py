@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from accounts.logins import make_unique_login
-from accounts.models import GuardianLink, Profile, User
-from establishments.models import Division, Establishment, TeachingGroup
+from accounts.models import Enrolment, GuardianLink, Profile, User
+from establishments.models import Division, Establishment, SchoolYear, TeachingGroup
 
 from .models import Action, ImportRun, Kind, MefLabel
 from .parsing import FileKind, Guardian, Learner, ParsedBundle, Problem, StaffMember
 from .parsing.errors import error, warning
+from .parsing.values import expected_school_year
 
 # Guardians' SIECLE ids (PERSONNE_ID) live in ``User.siecle_id`` with this prefix: PERSONNE_ID and ELEVE_ID are
 # two numbering spaces of SIECLE, and the column is unique per establishment.
@@ -64,6 +65,20 @@ class UserRow:
         return User(**{name: getattr(self, name) for name in USER_FIELDS})
 
 
+@dataclass(frozen=True, slots=True)
+class OpenEnrolment:
+    """A learner's enrolment still open (no end date), as the import reads it."""
+
+    pk: int
+    start_year: int
+    year_end: date
+    division_id: int | None
+    mef_code: str
+    mef_label: str
+    is_apprentice: bool
+    start_date: date
+
+
 # --- the state of the base --------------------------------------------------------------------------------
 
 
@@ -80,6 +95,8 @@ class BaseState:
     links: dict[tuple[int, int], tuple[int, int, str]]  # (guardian id, learner id) -> (pk, rank, relationship)
     mef_labels: dict[str, str]
     sts_imported: bool
+    enrolments: dict[int, OpenEnrolment] = field(default_factory=dict)  # learner id -> open enrolment
+    school_years: dict[int, SchoolYear] = field(default_factory=dict)  # start year -> year
 
     @property
     def division_codes(self) -> dict[int, str]:
@@ -120,8 +137,15 @@ def load_state(establishment: Establishment) -> BaseState:
     sts_imported = ImportRun.objects.filter(
         establishment=establishment, status=ImportRun.Status.APPLIED, includes_sts=True
     ).exists()
+    enrolments = {
+        learner_id: OpenEnrolment(*values)
+        for learner_id, *values in Enrolment.objects.filter(establishment=establishment, end_date__isnull=True)
+        .values_list("learner_id", "id", "school_year__start_year", "school_year__end_date", "division_id",
+                     "mef_code", "mef_label", "is_apprentice", "start_date")
+    }
+    school_years = {y.start_year: y for y in SchoolYear.objects.filter(establishment=establishment)}
     return BaseState(users, divisions, groups, group_divisions, user_groups, user_divisions, links, mef_labels,
-                     sts_imported)
+                     sts_imported, enrolments, school_years)
 
 
 # --- the plan ------------------------------------------------------------------------------------------------
@@ -180,7 +204,19 @@ class Plan:
     mef_labels: dict[str, str] = field(default_factory=dict)  # to store (from STS-web)
     problems: list[Problem] = field(default_factory=list)
     ignored_staff: list[StaffMember] = field(default_factory=list)
-    leavers_not_created: int = 0
+    leavers: list[Learner] = field(default_factory=list)  # learners of the file who left: not created
+    # The school year the files describe (first calendar year): learners' enrolments are kept for it.
+    school_year: int | None = None
+
+    @property
+    def leavers_not_created(self) -> int:
+        return len(self.leavers)
+
+    @property
+    def learners_without_division(self) -> list[PersonPlan]:
+        """Learners created without a class (the file gives them none): the report names them."""
+        return [p for p in self.people
+                if p.kind == Kind.LEARNERS and p.action == Action.CREATED and not p.division]
 
     @property
     def refused(self) -> bool:
@@ -398,7 +434,7 @@ def _plan_learners(planner: _Planner, learners: tuple[Learner, ...], file: str, 
         last_name = learner.display_last_name
         if user is None:
             if left:
-                plan.leavers_not_created += 1
+                plan.leavers.append(learner)
                 continue
             person = planner.new_person(Kind.LEARNERS, learner, last_name, learner.first_name, national_id)
         else:
@@ -532,7 +568,10 @@ def build_plan(bundle: ParsedBundle, state: BaseState, today: date) -> Plan:
     if bundle.sts is not None:
         _plan_staff(planner, bundle)
     if bundle.learners is not None:
-        file = bundle.learners.header.file if bundle.learners.header else ""
+        header = bundle.learners.header
+        file = header.file if header else ""
+        sts_year = bundle.sts.header.school_year if bundle.sts is not None and bundle.sts.header else None
+        plan.school_year = (header.school_year if header else None) or sts_year or expected_school_year(today)
         _plan_learners(planner, bundle.learners.learners, file, from_csv=False)
     if bundle.guardians is not None:
         _plan_guardians(planner, bundle)
@@ -545,6 +584,7 @@ def build_csv_plan(learners: tuple[Learner, ...], problems: tuple[Problem, ...],
     """The plan of a « Fichiers hors SIECLE » CSV import: create or keep learners, nobody deactivated."""
     planner = _Planner(state, today, ImportRun.Source.CSV, ["csv"])
     planner.plan.problems.extend(problems)
+    planner.plan.school_year = expected_school_year(today)  # a CSV file says nothing of its year
     if planner.plan.refused:
         return planner.plan
     _plan_learners(planner, learners, file, from_csv=True)
@@ -581,5 +621,12 @@ def plan_summary(plan: Plan) -> dict:
         "links": len(plan.links),
         "learners_without_ine": plan.learners_without_ine,
         "leavers_not_created": plan.leavers_not_created,
+        # Named in the report too (SPEC §3): who was left out, who has no class yet.
+        "leavers": [{"name": f"{learner.display_last_name.upper()} {learner.first_name}".strip(),
+                     "id": learner.siecle_id or learner.ine or "",
+                     "exit_date": learner.exit_date.strftime("%d/%m/%Y") if learner.exit_date else ""}
+                    for learner in plan.leavers],
+        "without_division": [{"name": p.display_name, "login": p.login, "id": p.national_id}
+                             for p in plan.learners_without_division],
         "ignored_staff": [f"{m.record} (fonction {m.function or 'non renseignée'})" for m in plan.ignored_staff],
     }

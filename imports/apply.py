@@ -7,15 +7,23 @@ either everything is written or nothing.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from itertools import repeat
 
 from django.db import connection, models
 
-from accounts.models import INITIAL_PASSWORD, GuardianLink, User
-from establishments.models import Division, Establishment, TeachingGroup
+from accounts.models import INITIAL_PASSWORD, Enrolment, GuardianLink, User
+from establishments.models import Division, Establishment, SchoolYear, TeachingGroup
 
-from .analysis import CIVILITIES, GUARDIAN_ID_PREFIX, PROFILE_OF_KIND, BaseState, PersonPlan, Plan, UserRow
+from .analysis import (
+    CIVILITIES,
+    GUARDIAN_ID_PREFIX,
+    PROFILE_OF_KIND,
+    BaseState,
+    PersonPlan,
+    Plan,
+    UserRow,
+)
 from .models import Action, ImportRun, ImportRunEntry, Kind, MefLabel
 from .parsing import Guardian, Learner, StaffMember
 
@@ -28,8 +36,9 @@ def apply_plan(plan: Plan, state: BaseState, *, establishment: Establishment, ru
     divisions = _create_divisions(plan, state, establishment)
     groups = _create_groups(plan, state, establishment, divisions)
     _store_mef_labels(plan, establishment)
-    _create_users(plan, establishment, divisions, now)
+    new_rows = _create_users(plan, establishment, divisions, now)
     _update_users(plan, divisions, now)
+    _sync_enrolments(plan, state, establishment, divisions, new_rows)
     _sync_memberships(plan, state, divisions, groups)
     _sync_links(plan, state, establishment)
     _write_entries(plan, establishment, run)
@@ -117,12 +126,16 @@ class _Created:
         self.pk = pk
 
 
-def _create_users(plan: Plan, establishment: Establishment, divisions: dict[str, int], now: datetime) -> None:
+def _create_users(plan: Plan, establishment: Establishment, divisions: dict[str, int],
+                  now: datetime) -> dict[int, dict]:
+    """Creates the new accounts; returns their columns by new id (the enrolments start from them)."""
     created = [p for p in plan.people if p.action == Action.CREATED]
     mef_labels = dict(MefLabel.objects.filter(establishment=establishment).values_list("code", "label"))
-    ids = _insert(User, [_new_user(p, establishment, divisions, mef_labels, now) for p in created])
+    rows = [_new_user(p, establishment, divisions, mef_labels, now) for p in created]
+    ids = _insert(User, rows)
     for person, pk in zip(created, ids, strict=True):
         person.user = _Created(pk)
+    return dict(zip(ids, rows, strict=True))
 
 
 # Column types whose Python value psycopg2 sends as is. Django's per-field preparation and model instances are
@@ -226,6 +239,95 @@ def _update_users(plan: Plan, divisions: dict[str, int], now: datetime) -> None:
     _update_ids(reactivate, is_active=True, deactivated_at=None, deactivated_by_import=False)
     for division_id, ids in moves.items():
         _update_ids(ids, division_id=division_id)
+
+
+# --- enrolments ----------------------------------------------------------------------------------------------
+
+_ENROLMENT_VALUES = ("division_id", "mef_code", "mef_label", "is_apprentice")
+
+
+def _school_year(establishment: Establishment, state: BaseState, start_year: int) -> SchoolYear:
+    year = state.school_years.get(start_year)
+    if year is None:
+        year, _ = SchoolYear.objects.get_or_create(establishment=establishment, start_year=start_year,
+                                                   defaults=SchoolYear.default_values(start_year))
+    return year
+
+
+def _sync_enrolments(plan: Plan, state: BaseState, establishment: Establishment, divisions: dict[str, int],
+                     new_rows: dict[int, dict]) -> None:
+    """Keeps each learner's enrolments for the files' school year, in a few set-based statements.
+
+    ``User.division`` / ``mef_code`` / ``mef_label`` / ``is_apprentice`` are the denormalised current values
+    (written above by the same import); the enrolments are their history:
+
+    - no open enrolment (new learner, back after leaving, learner from before enrolments): one is opened, from
+      the entry date when it falls within the year, else from the year's start (from the import's day for a
+      learner reactivated);
+    - an open enrolment of an earlier year: closed at that year's end, a new one opened for this year;
+    - same year, another class or MEF: closed the day before the import's day, a new one opened that day (a
+      change on the enrolment's first day corrects it in place); a new MEF label or status is corrected in place;
+    - a learner who left or is absent from the file: their enrolment closes on their exit date (or the import's
+      day);
+    - an open enrolment of a later year than the files' (an old file imported again): left as it is.
+    """
+    learners = [p for p in plan.people if p.kind == Kind.LEARNERS]
+    if not learners or plan.school_year is None:
+        return
+    year = _school_year(establishment, state, plan.school_year)
+    change_day = min(max(plan.today, year.start_date), year.end_date)
+    closed: list[Enrolment] = []
+    corrected: list[Enrolment] = []
+    opened: list[dict] = []
+    for person in learners:
+        current = state.enrolments.get(person.user.pk) if person.action != Action.CREATED else None
+        if person.action == Action.DEACTIVATED:
+            if current is not None:
+                left = person.record.exit_date if person.record is not None and person.record.exit_date else None
+                closed.append(Enrolment(pk=current.pk, end_date=max(current.start_date, left or plan.today)))
+            continue
+        values = _enrolment_values(person, divisions, new_rows)
+        entry_date = values.pop("entry_date")
+        if current is not None and current.start_year > year.start_year:
+            continue
+        if current is not None and current.start_year == year.start_year:
+            if (current.division_id, current.mef_code) == (values["division_id"], values["mef_code"]) \
+                    or current.start_date >= change_day:
+                if any(getattr(current, name) != values[name] for name in _ENROLMENT_VALUES):
+                    corrected.append(Enrolment(pk=current.pk, **values))
+                continue
+            closed.append(Enrolment(pk=current.pk, end_date=change_day - timedelta(days=1)))
+            start = change_day
+        else:
+            if current is not None:  # an earlier year's
+                closed.append(Enrolment(pk=current.pk, end_date=max(
+                    current.start_date, min(current.year_end, year.start_date - timedelta(days=1)))))
+            start = _start_day(person, entry_date, year, change_day)
+        opened.append({"establishment_id": establishment.pk, "learner_id": person.user.pk,
+                       "school_year_id": year.pk, "start_date": start, **values})
+    # Closed first: at most one enrolment per learner and year may be open.
+    Enrolment.objects.bulk_update(closed, ["end_date"], batch_size=BATCH)
+    Enrolment.objects.bulk_update(corrected, list(_ENROLMENT_VALUES), batch_size=BATCH)
+    _insert(Enrolment, opened)
+
+
+def _enrolment_values(person: PersonPlan, divisions: dict[str, int], new_rows: dict[int, dict]) -> dict:
+    """The learner's class, MEF and status after this import (what ``User`` now says), and entry date."""
+    names = (*_ENROLMENT_VALUES[1:], "entry_date")
+    if person.action == Action.CREATED:
+        row = new_rows[person.user.pk]
+        values = {name: row.get(name, "" if name.startswith("mef") else None) for name in names}
+        values["is_apprentice"] = bool(values["is_apprentice"])
+    else:
+        values = {name: person.updates.get(name, getattr(person.user, name)) for name in names}
+    values["division_id"] = divisions.get(person.division) if person.division else None
+    return values
+
+
+def _start_day(person: PersonPlan, entry_date: date | None, year: SchoolYear, change_day: date) -> date:
+    if entry_date is not None and year.start_date <= entry_date <= year.end_date:
+        return entry_date
+    return change_day if person.action == Action.REACTIVATED else year.start_date
 
 
 def _update_ids(ids: list[int], **values) -> None:
