@@ -1,6 +1,7 @@
 """Import history: one ``ImportRun`` per upload (analysis, then import), its report lines, MEF labels."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +29,11 @@ class Action(models.TextChoices):
     KEPT = "kept", "Conservés"
     DEACTIVATED = "deactivated", "Désactivés"
     REACTIVATED = "reactivated", "Réactivés"
+
+
+def lease_seconds() -> int:
+    """How long a run's work may go without a heartbeat before it counts as dead (``IMPORT_LEASE_SECONDS``)."""
+    return int(getattr(settings, "IMPORT_LEASE_SECONDS", 300))
 
 
 class ImportRun(EstablishmentOwned):
@@ -81,6 +87,9 @@ class ImportRun(EstablishmentOwned):
     problems = models.JSONField("problèmes", default=list, blank=True)
     learners_without_ine = models.PositiveIntegerField("apprenants sans INE", default=0)
     error = models.TextField("cause", blank=True)
+    # Lease of the work in progress: refreshed while an analysis or an import runs (services._heartbeat). A run
+    # still "en cours" whose heartbeat is older than ``lease_seconds()`` lost its worker (killed, restarted).
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
 
     class Meta:
         verbose_name = "importation"
@@ -93,6 +102,14 @@ class ImportRun(EstablishmentOwned):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.ANALYSING, self.Status.APPLYING)
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Still "en cours", but its work gave no sign of life for a whole lease: its worker died."""
+        if not self.is_running:
+            return False
+        last = self.heartbeat_at or self.created_at
+        return last < timezone.now() - timedelta(seconds=lease_seconds())
 
     @property
     def file_names(self) -> str:

@@ -14,25 +14,30 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts import audit
 from accounts.models import User
+from establishments import audit
 from establishments.models import Establishment
+from establishments.scoping import scope
+from establishments.tasks import send_after_commit
 
 from .analysis import BaseState, Plan, build_csv_plan, build_plan, load_state, plan_summary, problem_dict
 from .apply import apply_plan
-from .models import ImportRun
+from .models import ImportRun, lease_seconds
 from .parsing import FileKind, Upload, parse_learners_csv, read_uploads
 from .parsing.errors import error
 
@@ -99,11 +104,101 @@ def run_create(establishment: Establishment, actor: User | None,
     return run
 
 
+RUNNING = (ImportRun.Status.PENDING, ImportRun.Status.ANALYSING, ImportRun.Status.APPLYING)
+
+ANALYSIS_FAILED = ("L'analyse a échoué à cause d'une erreur interne : rien n'a été importé, les fichiers reçus ont "
+                   "été supprimés. Déposez-les de nouveau ; si l'échec se répète, contactez l'assistance.")
+INTERRUPTED_MESSAGE = ("Le traitement a été interrompu (serveur arrêté ou redémarré) : rien n'a été importé, les "
+                       "fichiers reçus ont été supprimés. Déposez-les de nouveau.")
+FILES_GONE_MESSAGE = ("Les fichiers de cet import ont déjà été supprimés : il ne peut plus être analysé. "
+                      "Déposez de nouveau les fichiers depuis la page Importations.")
+
+
+def _transition(run: ImportRun, from_statuses: Iterable[str], *, extra_filter=None, **fields) -> bool:
+    """Moves the run with one conditional UPDATE, only if it is still in one of ``from_statuses``: of two
+    concurrent callers (two clicks, a worker and a user), exactly one wins. True for the winner."""
+    rows = ImportRun.objects.filter(pk=run.pk, status__in=list(from_statuses))
+    if extra_filter is not None:
+        rows = rows.filter(extra_filter)
+    with transaction.atomic():  # a savepoint: a refused write leaves an enclosing transaction usable
+        moved = rows.update(**fields)
+    if moved:
+        for name, value in fields.items():
+            setattr(run, name, value)
+    return bool(moved)
+
+
 def _progress(run: ImportRun, progress: int, stage: str, **fields) -> None:
-    run.progress, run.stage = progress, stage
-    for name, value in fields.items():
-        setattr(run, name, value)
-    ImportRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage, **fields)
+    _transition(run, RUNNING, progress=progress, stage=stage, heartbeat_at=timezone.now(), **fields)
+
+
+def _fail(run: ImportRun, message: str) -> None:
+    """Any failure ends the run FAILED with a French message and its files deleted, never "en cours"."""
+    delete_files(run)
+    try:
+        _transition(run, RUNNING, status=ImportRun.Status.FAILED, progress=100, stage="", error=message)
+    except Exception:
+        logger.exception("could not record the failure of import run %s", run.pk)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(value):
+    """The JSON kept on the run never holds a control character (PostgreSQL refuses U+0000)."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"U+{ord(m.group()):04X}", value)
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value
+
+
+def heartbeat_seconds() -> float:
+    return max(lease_seconds() / 5, 0.05)
+
+
+@contextmanager
+def _heartbeat(run: ImportRun) -> Iterator[None]:
+    """While the work runs, a thread refreshes the run's lease on its own connection (outside the import's
+    transaction, so others see it). When the process dies, the beats stop and the lease expires."""
+    stop = threading.Event()
+    establishment = run.establishment
+
+    def beat() -> None:
+        used = False
+        try:
+            with scope(establishment=establishment):
+                while not stop.wait(heartbeat_seconds()):
+                    used = True
+                    try:
+                        ImportRun.objects.filter(pk=run.pk, status__in=RUNNING).update(heartbeat_at=timezone.now())
+                    except Exception:  # a busy database: the next beat tries again
+                        logger.warning("heartbeat of import run %s failed", run.pk, exc_info=True)
+        finally:
+            if used:
+                connection.close()
+
+    thread = threading.Thread(target=beat, name=f"import-heartbeat-{run.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def files_present(run: ImportRun) -> bool:
+    directory = upload_dir(run)
+    return bool(run.files) and all((directory / info["stored"]).is_file() for info in run.files)
+
+
+def run_queue_analysis(run: ImportRun) -> None:
+    """Sends the analysis to a worker once the run's row is committed (embedded mode: analysed at once)."""
+    from .tasks import analyse_run_task
+
+    send_after_commit(analyse_run_task, run.establishment, run.pk)
 
 
 # --- analysis ------------------------------------------------------------------------------------------------
@@ -152,26 +247,31 @@ def _compute_plan(run: ImportRun) -> tuple[Plan, BaseState]:
 
 
 def run_analyse(run: ImportRun) -> ImportRun:
-    """Analyses the run's files; a refused file leaves the run REFUSED with every problem, the files deleted."""
-    _progress(run, 10, "Lecture des fichiers et comparaison avec la base…", status=ImportRun.Status.ANALYSING)
+    """Analyses a PENDING run's files (one caller only); a refused file leaves the run REFUSED with every
+    problem, the files deleted; any failure leaves it FAILED with its files deleted."""
+    if not _transition(run, [ImportRun.Status.PENDING], status=ImportRun.Status.ANALYSING, progress=10,
+                       stage="Lecture des fichiers et comparaison avec la base…", heartbeat_at=timezone.now()):
+        return run
     try:
-        plan, _state = compute_plan(run)
+        with _heartbeat(run):
+            plan, _state = compute_plan(run)
+            refused = plan.refused
+            _transition(
+                run, [ImportRun.Status.ANALYSING],
+                problems=_printable([problem_dict(p) for p in plan.problems]),
+                summary=_printable(plan_summary(plan)),
+                kinds=plan.kinds,
+                learners_without_ine=plan.learners_without_ine,
+                analysed_at=timezone.now(),
+                plan_digest="" if refused else plan.digest,
+                status=ImportRun.Status.REFUSED if refused else ImportRun.Status.ANALYSED,
+                progress=100, stage="",
+            )
     except Exception:
         logger.exception("analysis of import run %s failed", run.pk)
-        delete_files(run)
-        _progress(run, 100, "", status=ImportRun.Status.FAILED,
-                  error="L'analyse a échoué à cause d'une erreur interne : rien n'a été importé.")
+        _fail(run, ANALYSIS_FAILED)
         raise
-    run.problems = [problem_dict(p) for p in plan.problems]
-    run.summary = plan_summary(plan)
-    run.kinds = plan.kinds
-    run.learners_without_ine = plan.learners_without_ine
-    run.analysed_at = timezone.now()
-    run.plan_digest = "" if plan.refused else plan.digest
-    run.status = ImportRun.Status.REFUSED if plan.refused else ImportRun.Status.ANALYSED
-    run.progress, run.stage = 100, ""
-    run.save()
-    if plan.refused:
+    if run.status != ImportRun.Status.ANALYSED:  # refused, or abandoned meanwhile: the files are not needed
         delete_files(run)
     return run
 
@@ -184,6 +284,19 @@ def _lock(establishment: Establishment) -> None:
     Establishment.objects.select_for_update().filter(pk=establishment.pk).first()
 
 
+def _import_alive(run: ImportRun) -> bool:
+    """An import holds the establishment's lock for its whole transaction: if the lock is free, no import of
+    this establishment is running (where the database can tell; SQLite cannot, the lease alone decides)."""
+    if not connection.features.has_select_for_update_nowait:
+        return False
+    try:
+        with transaction.atomic():
+            Establishment.objects.select_for_update(nowait=True).filter(pk=run.establishment_id).first()
+    except DatabaseError:
+        return True
+    return False
+
+
 def _applied(run: ImportRun, plan: Plan, actor: User | None, now) -> None:
     run.status = ImportRun.Status.APPLIED
     run.applied_at = now
@@ -191,22 +304,44 @@ def _applied(run: ImportRun, plan: Plan, actor: User | None, now) -> None:
     run.kinds = plan.kinds
     run.includes_sts = FileKind.STS.value in plan.kinds
     run.learners_without_ine = plan.learners_without_ine
-    run.problems = [problem_dict(p) for p in plan.problems]
-    run.summary = plan_summary(plan)
+    run.problems = _printable([problem_dict(p) for p in plan.problems])
+    run.summary = _printable(plan_summary(plan))
     run.progress, run.stage = 100, ""
     run.save()
     audit.record(run.establishment, actor, "import.apply", target=run.file_names,
                  details={"run": run.pk, "counts": plan.counts})
 
 
+def run_confirm(run: ImportRun, actor: User | None) -> bool:
+    """« Importer les fichiers »: one atomic state change from ANALYSED to APPLYING; only its winner queues the
+    import (sent once committed). A second click, or a click on another state, changes nothing: False."""
+    if not _transition(run, [ImportRun.Status.ANALYSED], status=ImportRun.Status.APPLYING, progress=10,
+                       stage="Import en cours…", heartbeat_at=timezone.now(), error=""):
+        return False
+    from .tasks import apply_run_task
+
+    send_after_commit(apply_run_task, run.establishment, run.pk, actor.pk if actor else None)
+    return True
+
+
 def run_apply(run: ImportRun, actor: User | None, *, before_write: Callable[[Plan], None] | None = None) -> ImportRun:
-    """Imports what was analysed, in one transaction, or nothing (base changed: STALE; crash: FAILED)."""
-    if run.status not in (ImportRun.Status.ANALYSED, ImportRun.Status.APPLYING):
+    """Imports what was analysed, in one transaction, or nothing (base changed: STALE; any failure: FAILED).
+
+    Works only on a confirmed run (APPLYING; an ANALYSED run is confirmed first). A run that another worker
+    finished meanwhile (a redelivered task) is left as it is.
+    """
+    if run.status == ImportRun.Status.ANALYSED:
+        _transition(run, [ImportRun.Status.ANALYSED], status=ImportRun.Status.APPLYING, heartbeat_at=timezone.now())
+    if run.status != ImportRun.Status.APPLYING:
         return run
-    _progress(run, 20, "Import en cours…", status=ImportRun.Status.APPLYING)
+    _progress(run, 20, "Import en cours…")
     try:
-        with transaction.atomic():
+        with _heartbeat(run), transaction.atomic():
             _lock(run.establishment)
+            current = ImportRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+            if current != ImportRun.Status.APPLYING:
+                run.refresh_from_db()
+                return run
             plan, state = compute_plan(run)
             if plan.refused or plan.digest != run.plan_digest:
                 raise StalePlanError
@@ -217,34 +352,54 @@ def run_apply(run: ImportRun, actor: User | None, *, before_write: Callable[[Pla
                 apply_plan(plan, state, establishment=run.establishment, run=run, now=now)
             _applied(run, plan, actor, now)
     except StalePlanError:
-        _progress(run, 100, "", status=ImportRun.Status.STALE, error=STALE_MESSAGE)
+        _transition(run, [ImportRun.Status.APPLYING], status=ImportRun.Status.STALE, progress=100, stage="",
+                    error=STALE_MESSAGE)
         return run
     except Exception as exc:
         logger.exception("import run %s failed", run.pk)
-        delete_files(run)
-        _progress(run, 100, "", status=ImportRun.Status.FAILED,
-                  error=f"L'import a échoué ({exc.__class__.__name__}) : rien n'a été importé, la base est "
-                        "restée telle qu'avant. Recommencez ; si l'échec se répète, contactez l'assistance.")
+        _fail(run, f"L'import a échoué ({exc.__class__.__name__}) : rien n'a été importé, la base est restée "
+                   "telle qu'avant. Recommencez ; si l'échec se répète, contactez l'assistance.")
         raise
     delete_files(run)
     return run
 
 
-def run_reanalyse(run: ImportRun) -> ImportRun:
-    """After a STALE import: analyse the same stored files again."""
-    if run.status == ImportRun.Status.STALE:
-        run.status = ImportRun.Status.PENDING
-        run.error = ""
-        run.save(update_fields=["status", "error"])
-    return run
-
-
-def run_abandon(run: ImportRun) -> None:
-    if run.status in (ImportRun.Status.ANALYSED, ImportRun.Status.STALE, ImportRun.Status.REFUSED):
+def run_reanalyse(run: ImportRun) -> str | None:
+    """After a STALE import: analyse the same stored files again. Returns why not, in French, if it cannot."""
+    if run.status != ImportRun.Status.STALE:
+        return "Cet import n'est pas à analyser de nouveau."
+    if not files_present(run):
         delete_files(run)
-        if run.status != ImportRun.Status.REFUSED:
-            run.status = ImportRun.Status.ABANDONED
-            run.save(update_fields=["status"])
+        _transition(run, [ImportRun.Status.STALE], status=ImportRun.Status.ABANDONED)
+        return FILES_GONE_MESSAGE
+    if _transition(run, [ImportRun.Status.STALE], status=ImportRun.Status.PENDING, error="", progress=0, stage="",
+                   heartbeat_at=timezone.now()):
+        run_queue_analysis(run)
+    return None
+
+
+def run_abandon(run: ImportRun) -> str:
+    """« Abandonner »: an analysis waiting for confirmation is dropped; a run whose work died (lease expired)
+    ends FAILED. The files are deleted. Returns what happened, in French."""
+    if run.status in (ImportRun.Status.ANALYSED, ImportRun.Status.STALE):
+        delete_files(run)
+        _transition(run, [ImportRun.Status.ANALYSED, ImportRun.Status.STALE], status=ImportRun.Status.ABANDONED)
+        return "Analyse abandonnée : rien n'a été importé."
+    if run.status == ImportRun.Status.REFUSED:
+        delete_files(run)
+        return "Analyse abandonnée : rien n'a été importé."
+    if run.is_running:
+        cutoff = timezone.now() - timedelta(seconds=lease_seconds())
+        expired = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+        if not run.is_interrupted or (run.status == ImportRun.Status.APPLYING and _import_alive(run)):
+            return "Le traitement est en cours : attendez qu'il se termine."
+        if _transition(run, RUNNING, extra_filter=expired, status=ImportRun.Status.FAILED, progress=100,
+                       stage="", error=INTERRUPTED_MESSAGE):
+            delete_files(run)
+            return "Traitement interrompu abandonné : rien n'a été importé."
+        run.refresh_from_db()
+        return "Le traitement vient de reprendre : attendez qu'il se termine."
+    return "Cet import est terminé : il n'y a rien à abandonner."
 
 
 # --- command line --------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from .forms import CsvUploadForm, DivisionForm, LearnerForm, SiecleUploadForm, S
 from .models import ImportRun
 from .parsing.csv_learners import EXPECTED_HEADER
 from .report import initial_password_cell, report_csv
-from .tasks import analyse_run_task, apply_run_task
 
 admin_only = profile_required(Profile.ADMIN)
 
@@ -27,9 +26,8 @@ def _run_url(request, run: ImportRun) -> str:
 
 def _start_analysis(request, uploads, source=ImportRun.Source.SIECLE):
     run = services.run_create(request.establishment, request.user, uploads, source=source)
-    # The run row is committed (no ATOMIC_REQUESTS): a worker may pick the task up at once. Embedded mode
-    # (CELERY_TASK_ALWAYS_EAGER) analyses right here.
-    analyse_run_task.delay(request.establishment.pk, run.pk)
+    # Sent once the run's row is committed; embedded mode (CELERY_TASK_ALWAYS_EAGER) analyses right here.
+    services.run_queue_analysis(run)
     return redirect(_run_url(request, run))
 
 
@@ -78,19 +76,21 @@ def run_view(request, pk: int):
 def run_status_view(request, pk: int):
     run = selectors.import_run_get(request.establishment, pk)
     return JsonResponse({"status": run.status, "label": run.get_status_display(), "progress": run.progress,
-                         "stage": run.stage, "running": run.is_running})
+                         "stage": run.stage, "running": run.is_running and not run.is_interrupted,
+                         "interrupted": run.is_interrupted})
 
 
 @admin_only
 @require_POST
 def run_apply_view(request, pk: int):
     run = selectors.import_run_get(request.establishment, pk)
-    if run.status != ImportRun.Status.ANALYSED:
-        messages.error(request, "Cet import n'est pas en attente de confirmation.")
-        return redirect(_run_url(request, run))
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.APPLYING, progress=10,
-                                               stage="Import en cours…")
-    apply_run_task.delay(request.establishment.pk, run.pk, request.user.pk)
+    if not services.run_confirm(run, request.user):
+        # A second click (or a click on an old page): the import is already under way or done; its page says so.
+        run.refresh_from_db(fields=["status"])
+        if run.status in (ImportRun.Status.APPLYING, ImportRun.Status.APPLIED):
+            messages.info(request, "Cet import a déjà été lancé : voici son état.")
+        else:
+            messages.error(request, "Cet import n'est pas en attente de confirmation.")
     return redirect(_run_url(request, run))
 
 
@@ -98,9 +98,9 @@ def run_apply_view(request, pk: int):
 @require_POST
 def run_reanalyse_view(request, pk: int):
     run = selectors.import_run_get(request.establishment, pk)
-    if run.status == ImportRun.Status.STALE:
-        services.run_reanalyse(run)
-        analyse_run_task.delay(request.establishment.pk, run.pk)
+    refusal = services.run_reanalyse(run)
+    if refusal:
+        messages.error(request, refusal)
     return redirect(_run_url(request, run))
 
 
@@ -108,8 +108,10 @@ def run_reanalyse_view(request, pk: int):
 @require_POST
 def run_abandon_view(request, pk: int):
     run = selectors.import_run_get(request.establishment, pk)
-    services.run_abandon(run)
-    messages.info(request, "Analyse abandonnée : rien n'a été importé.")
+    was_running = run.is_running
+    messages.info(request, services.run_abandon(run))
+    if was_running:
+        return redirect(_run_url(request, run))
     return redirect("tenant:imports", uai=request.establishment.uai)
 
 

@@ -1,15 +1,13 @@
 """``manage.py import_files``: the import service from the command line, with its JSON output."""
 
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from accounts.models import Profile, User
 from establishments.scoping import scope
-
-SMALL = Path("/work/shared/siecle-samples/synthetic/small")
+from tests.import_samples import SMALL
 
 
 @pytest.fixture

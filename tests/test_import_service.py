@@ -13,10 +13,8 @@ from establishments.models import Division, TeachingGroup
 from establishments.scoping import scope, scopes_disabled
 from imports.models import ImportRun, ImportRunEntry
 from imports.services import import_files
+from tests.import_samples import SMALL, generated_set, shared
 
-SAMPLES = Path("/work/shared/siecle-samples/synthetic")
-SMALL = SAMPLES / "small"
-LARGE = SAMPLES / "large-2000"
 TODAY = datetime.date(2026, 11, 23)
 STS = SMALL / "sts_emp_0999999F_2026.xml"
 LEARNERS = SMALL / "ElevesSansAdresses.xml"
@@ -88,10 +86,25 @@ def test_small_sample_creates_what_its_readme_states(school, files):
 
 
 @pytest.mark.django_db
-def test_large_sample_creates_what_its_readme_states(school):
+def test_a_generated_set_of_2000_learners_is_imported_whole(school, tmp_path):
+    paths = generated_set(tmp_path, 2000)
+    outcome = run_import(school, paths["sts"], paths["learners"], paths["guardians"])
+    assert outcome.ok, outcome.as_json()["problems"][:3]
+    counts = outcome.as_json()["counts"]
+    in_base = counts_in_base(school)
+    # About 1 % of the learners left before the export (not created); the others are all there.
+    assert 1950 <= in_base["learners"] == counts["learners"]["created"] < 2000
+    assert in_base["guardians"] == counts["guardians"]["created"] > 3000
+    assert in_base["links"] >= in_base["guardians"]
+    assert in_base["divisions"] == 6 and in_base["teachers"] == counts["teachers"]["created"] > 100
+
+
+@pytest.mark.django_db
+def test_large_shared_sample_creates_what_its_readme_states(school):
+    large = shared("synthetic", "large-2000")
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0), tick=False):
-        outcome = run_import(school, LARGE / "sts_emp_0999999F_2026.zip",
-                             LARGE / "ExportXML_ElevesSansAdresses.zip", LARGE / "ResponsablesAvecAdresses.zip",
+        outcome = run_import(school, large / "sts_emp_0999999F_2026.zip",
+                             large / "ExportXML_ElevesSansAdresses.zip", large / "ResponsablesAvecAdresses.zip",
                              today=None)
     assert outcome.ok
     assert counts_in_base(school) == {"learners": 1998, "without_ine": 1, "guardians": 3710, "links": 3711,

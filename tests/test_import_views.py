@@ -12,8 +12,9 @@ from accounts.models import Profile, User
 from establishments.models import Division
 from establishments.scoping import scope
 from imports.models import ImportRun
+from tests.conftest import PASSWORD
+from tests.import_samples import SMALL, CommittingClient
 
-SMALL = Path("/work/shared/siecle-samples/synthetic/small")
 STS = SMALL / "sts_emp_0999999F_2026.xml"
 SIECLE_ZIP = SMALL / "Siecle_ElevesEtResponsables.zip"
 
@@ -34,8 +35,12 @@ def admin(school, make_user):
 
 
 @pytest.fixture
-def client(admin, login_as):
-    return login_as(admin)
+def client(admin):
+    """The administrator, through the real login page, on a client that commits like a real request."""
+    client = CommittingClient()
+    response = client.post("/0999999F/connexion/", {"username": admin.login, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
 
 
 def upload(path: Path) -> SimpleUploadedFile:
@@ -194,7 +199,7 @@ def test_status_endpoint_reports_progress(client, school):
     run = latest_run(school)
     data = client.get(f"/0999999F/imports/{run.pk}/etat/").json()
     assert data == {"status": "analysed", "label": run.get_status_display(), "progress": 100, "stage": "",
-                    "running": False}
+                    "running": False, "interrupted": False}
 
 
 @pytest.mark.django_db
@@ -287,7 +292,7 @@ def test_hors_siecle_csv_with_errors_is_refused_with_line_numbers(client, school
 @pytest.mark.django_db
 def test_analysis_of_a_large_upload_runs_as_a_task(client, school, monkeypatch):
     calls = []
-    monkeypatch.setattr("imports.views.analyse_run_task.delay", lambda *args: calls.append(args))
+    monkeypatch.setattr("imports.tasks.analyse_run_task.delay", lambda *args: calls.append(args))
     post_sts(client)
     run = latest_run(school)
     assert calls == [(school.pk, run.pk)]
