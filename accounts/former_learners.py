@@ -9,14 +9,15 @@ Pages open to former learners carry ``open_to_former_learners``; ``FormerLearner
 former learner anywhere else back to the passport page.
 """
 
-import calendar
 import datetime
 
-from django.shortcuts import redirect, render
+from dateutil.relativedelta import relativedelta
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from establishments.routing import tenant_url
 
+from . import access
 from .models import Profile, User
 from .permissions import profile_required
 
@@ -26,18 +27,13 @@ RETENTION_MONTHS = 12
 _ALWAYS_ALLOWED = {"login", "logout", "password_change"}
 
 
-def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
-    """The same wall-clock time ``months`` calendar months earlier, in the current time zone."""
-    local = timezone.localtime(moment)
-    year, month_index = divmod(local.year * 12 + local.month - 1 - months, 12)
-    month = month_index + 1
-    day = min(local.day, calendar.monthrange(year, month)[1])
-    return local.replace(year=year, month=month, day=day)
-
-
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    """Users deactivated before this instant are past the 12 months: no more access, purged."""
-    return months_before(now or timezone.now(), RETENTION_MONTHS)
+    """Users deactivated before this instant are past the 12 months: no more access, purged.
+
+    The same wall-clock time 12 calendar months earlier, in the current time zone (dateutil's ``relativedelta``
+    on the local time: a day missing from the target month becomes its last day).
+    """
+    return timezone.localtime(now or timezone.now()) - relativedelta(months=RETENTION_MONTHS)
 
 
 def has_former_learner_access(user: User, now: datetime.datetime | None = None) -> bool:
@@ -82,11 +78,13 @@ class FormerLearnerGateMiddleware:
 @profile_required(Profile.LEARNER)
 def passport_view(request):
     """Mon passeport professionnel (placeholder until the passport export module lands)."""
-    user = request.user
+    # The learner whose passport this is, read through the access rules (a learner sees only themself).
+    user = get_object_or_404(access.visible_learners(request.user), pk=request.user.pk)
     access_until = None
     if not user.is_active and user.deactivated_at is not None:
-        access_until = months_before(user.deactivated_at, -RETENTION_MONTHS)
+        access_until = timezone.localtime(user.deactivated_at) + relativedelta(months=RETENTION_MONTHS)
     return render(request, "accounts/former_learner_passport.html", {
         "missing_identity": request.establishment.missing_identity(),
         "access_until": access_until,
+        "learner": user,
     })

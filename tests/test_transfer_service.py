@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.former_learners import months_before
+from accounts import learner_data
 from accounts.models import Profile, User
 from establishments.scoping import scope, scopes_disabled
 from tests.testapp.factories import (
@@ -21,9 +21,15 @@ from tests.testapp.factories import (
     make_mover,
 )
 from tests.testapp.models import Achievement, AchievementComment, Assessment
-from transfers import registry
 from transfers.models import Direction, TransferRecord
-from transfers.services import Cause, diploma_part, learner_transfer, refusal_cause, run_transfers
+from transfers.services import (
+    Cause,
+    diploma_part,
+    refusal_cause,
+    run_transfers,
+    transfer_batch,
+    transfer_cutoff,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime.datetime(2026, 3, 10, 4, 30, tzinfo=PARIS)
@@ -115,12 +121,12 @@ def test_a_failure_leaves_both_schools_as_they_were_and_the_next_run_completes(n
     origin, destination = make_mover(school_a, school_b, now=now)
     give_data(origin)
     before = (data_of(origin), data_of(destination))
-    entry = registry._REGISTRY["testapp.Assessment"]
+    entry = learner_data._REGISTRY["testapp.Assessment"]
 
-    def broken(queryset, origin, destination):
+    def broken(queryset, moves):
         raise RuntimeError("disque plein")
 
-    monkeypatch.setitem(registry._REGISTRY, "testapp.Assessment", dataclasses.replace(entry, move=broken))
+    monkeypatch.setitem(learner_data._REGISTRY, "testapp.Assessment", dataclasses.replace(entry, move=broken))
 
     result = run_transfers(now=now)
 
@@ -129,7 +135,7 @@ def test_a_failure_leaves_both_schools_as_they_were_and_the_next_run_completes(n
     assert [(r["done"], r["cause"]) for r in records(school_a) + records(school_b)] == [
         (False, Cause.TECHNICAL_ERROR), (False, Cause.TECHNICAL_ERROR)]
 
-    monkeypatch.setitem(registry._REGISTRY, "testapp.Assessment", entry)
+    monkeypatch.setitem(learner_data._REGISTRY, "testapp.Assessment", entry)
     result = run_transfers(now=now + datetime.timedelta(days=1))
 
     assert len(result.transferred) == 1
@@ -166,11 +172,12 @@ def test_destination_side_six_month_boundary(now, school_a, school_b, joined_at,
 
 def test_the_window_is_counted_in_calendar_months_of_paris_time():
     august_31 = datetime.datetime(2026, 8, 31, 10, 0, tzinfo=PARIS)
-    assert months_before(august_31, 6) == datetime.datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)
+    assert transfer_cutoff(august_31) == datetime.datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)
     july = datetime.datetime(2026, 7, 15, 10, 0, tzinfo=PARIS)  # summer time → winter time, same wall clock
-    assert months_before(july, 6) == datetime.datetime(2026, 1, 15, 10, 0, tzinfo=PARIS)
-    assert months_before(datetime.datetime(2026, 1, 31, tzinfo=PARIS), 12) == datetime.datetime(
-        2025, 1, 31, tzinfo=PARIS)
+    assert transfer_cutoff(july) == datetime.datetime(2026, 1, 15, 10, 0, tzinfo=PARIS)
+    assert transfer_cutoff(july).utcoffset() == datetime.timedelta(hours=1)
+    utc_evening = datetime.datetime(2026, 3, 31, 22, 30, tzinfo=datetime.UTC)  # already 1 April in Paris
+    assert transfer_cutoff(utc_evening) == datetime.datetime(2025, 10, 1, 0, 30, tzinfo=PARIS)
 
 
 def test_a_learner_who_left_on_the_31st_stays_transferable_until_the_end_of_february(time_machine, school_a,
@@ -298,35 +305,86 @@ def test_the_number_of_queries_does_not_grow_with_schools_without_candidates(now
     assert queries_of_a_run(10) == first
 
 
-def test_a_transfer_sends_one_statement_per_registered_model_and_two_more(now, school_a, school_b):
-    """The lock (with the async-commit setting on PostgreSQL), one move per model, one insert of both records."""
-    origin, destination = make_mover(school_a, school_b, now=now)
-    give_data(origin)
-
+def statements_of_a_batch(pairs, now) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        result = learner_transfer(origin_id=origin.pk, destination_id=destination.pk, now=now)
+        outcomes = transfer_batch([(o.pk, d.pk) for o, d in pairs], now=now)
+    assert all(outcome.done for outcome in outcomes) and len(outcomes) == len(pairs)
+    return [q["sql"] for q in queries.captured_queries  # savepoints: the test runs inside a transaction
+            if q["sql"] not in {"BEGIN", "COMMIT"} and "SAVEPOINT" not in q["sql"]]
 
-    assert result.done and result.moved == {"testapp.AchievementComment": 1, "testapp.Achievement": 2,
-                                            "testapp.Assessment": 1}
-    statements = [q["sql"] for q in queries.captured_queries  # savepoints: the test runs inside a transaction
-                  if q["sql"] not in {"BEGIN", "COMMIT"} and "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == len(registry.entries()) + 2
+
+def test_a_batch_sends_the_same_statements_for_one_learner_or_many(now, school_a, school_b):
+    """The lock, one statement per registered model (plus a count before it where the database cannot return
+    the moved rows, or for a custom move), one insert of every record: whatever the number of learners."""
+    single = make_mover(school_a, school_b, now=now)
+    give_data(single[0])
+    many = [make_mover(school_a, school_b, now=now, login=f"eleve.{n}", ine=f"07080307{n}BB") for n in range(5)]
+    for origin, _ in many:
+        give_data(origin)
+
+    one = statements_of_a_batch([single], now)
+    five = statements_of_a_batch(many, now)
+
+    assert len(one) == len(five)
     if connection.vendor == "postgresql":
-        assert 'FOR UPDATE OF "accounts_user"' in statements[0]  # the users only, never their establishment
-    assert statements[-1].startswith('INSERT INTO "transfers_transferrecord"')
+        assert 'FOR UPDATE OF "accounts_user"' in five[0]  # the users only, never their establishment
+    assert five[-1].startswith('INSERT INTO "transfers_transferrecord"')
+    for table in ("testapp_achievementcomment", "testapp_achievement", "testapp_assessment"):
+        assert sum(sql.startswith(f'UPDATE "{table}" ') for sql in five) == 1
+    for origin, destination in many:
+        assert data_of(origin) == {"achievements": [], "comments": [], "assessments": []}
+        assert data_of(destination) == {"achievements": [school_b.pk] * 2, "comments": [school_b.pk],
+                                        "assessments": [school_b.pk]}
 
 
-def test_the_default_moves_are_compiled_once_and_custom_moves_stay_with_the_orm():
-    moves = {entry.label: registry.prepared_move(entry, connection.alias) for entry in registry.entries()}
+def test_each_learner_of_a_batch_gets_their_own_counts(now, school_a, school_b):
+    first = make_mover(school_a, school_b, now=now)
+    second = make_mover(school_a, school_b, now=now, login="paul.bernard", ine="070803070BB")
+    give_data(first[0])
 
-    assert moves["testapp.Assessment"] is None  # custom move: it receives a queryset
-    assert moves["testapp.Achievement"] is registry.prepared_move(registry._REGISTRY["testapp.Achievement"],
-                                                                  connection.alias)
-    params = moves["testapp.Achievement"].bind({registry.ORIGIN: 1, registry.DESTINATION: 2,
-                                                registry.DESTINATION_ESTABLISHMENT: 3})
-    assert sorted(params) == [1, 2, 3]
+    outcomes = transfer_batch([(o.pk, d.pk) for o, d in (first, second)], now=now)
+
+    test_models = ("testapp.AchievementComment", "testapp.Achievement", "testapp.Assessment")
+    assert [{label: o.moved[label] for label in test_models} for o in outcomes] == [
+        {"testapp.AchievementComment": 1, "testapp.Achievement": 2, "testapp.Assessment": 1},
+        {"testapp.AchievementComment": 0, "testapp.Achievement": 0, "testapp.Assessment": 0},
+    ]
 
 
-def test_a_statement_whose_stand_ins_are_lost_is_not_reused():
-    with pytest.raises(ValueError, match="non retrouvés"):
-        registry.PreparedStatement("UPDATE t SET a = %s", [5], [registry.ORIGIN])
+def test_in_a_batch_a_destination_receives_from_one_school_only(now, school_a, school_b):
+    """Two leavers with the same INE in one batch: the first transfers, the second is refused, as one by one."""
+    school_c = make_establishment("0130001A")
+    origin, destination = make_mover(school_a, school_b, now=now)
+    other = make_learner(school_c, "lea.martin", ine=origin.ine, active=False, imported_at=now,
+                         deactivated_at=now - datetime.timedelta(days=9))
+    give_data(origin)
+    give_data(other)
+
+    outcomes = transfer_batch([(origin.pk, destination.pk), (other.pk, destination.pk)], now=now)
+
+    assert [(o.origin_uai, o.done, o.cause) for o in outcomes] == [
+        ("0750654D", True, ""), ("0130001A", False, Cause.ALREADY_RECEIVED)]
+    assert data_of(other)["achievements"] == [school_c.pk] * 2
+
+
+def test_a_failing_batch_is_done_again_learner_by_learner(now, school_a, school_b, monkeypatch):
+    """Only the learner whose data cannot move is held back; the others of the batch are transferred."""
+    movers = [make_mover(school_a, school_b, now=now, login=f"eleve.{n}", ine=f"07080307{n}BB") for n in range(3)]
+    for origin, _ in movers:
+        give_data(origin)
+    bad_origin = movers[1][0]
+    entry = learner_data._REGISTRY["testapp.Assessment"]
+
+    def fails_for_one(queryset, moves):
+        if bad_origin.pk in moves.origin_ids:
+            raise RuntimeError("disque plein")
+        return entry.move(queryset, moves)
+
+    monkeypatch.setitem(learner_data._REGISTRY, "testapp.Assessment", dataclasses.replace(entry, move=fails_for_one))
+
+    result = run_transfers(now=now)
+
+    assert sorted(o.learner_name for o in result.transferred) == ["0 Eleve", "2 Eleve"]
+    assert [o.cause for o in result.refused] == [Cause.TECHNICAL_ERROR]
+    assert data_of(bad_origin)["achievements"] == [school_a.pk] * 2
+    assert data_of(movers[2][1])["achievements"] == [school_b.pk] * 2

@@ -7,7 +7,7 @@ Users go in batches, one transaction each. In a batch the users are locked (``se
 that repeats the conditions (still inactive, still deactivated before the cutoff): PostgreSQL re-evaluates
 them on a row another transaction changed, so a user reactivated by an import — before the purge or while
 it waits for the lock — is not in the locked set and keeps everything. Then the declared learner data
-(``transfers.registry``) are deleted, the users last (cascading to what still points to them). Files of the
+(``accounts.learner_data``) are deleted, the users last (cascading to what still points to them). Files of the
 deleted rows are removed from storage only once the transaction has committed.
 """
 
@@ -20,12 +20,12 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from accounts.audit import actor_display
 from accounts.former_learners import retention_cutoff
-from accounts.models import AuditEntry, User
+from accounts.learner_data import entries
+from accounts.models import User
+from establishments.audit import actor_display
+from establishments.models import AuditEntry
 from establishments.scoping import scopes_disabled
-
-from .registry import entries
 
 logger = logging.getLogger(__name__)
 

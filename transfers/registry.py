@@ -1,228 +1,114 @@
-"""The one list of learner-owned data: what the INE transfer moves and the RGPD purge deletes.
+"""How the daily jobs move the declared learner data (``accounts.learner_data``) for a batch of transfers.
 
-Each app declares its models where it defines them, so neither job is edited when a module is added::
+The transfer works on batches of learners. Each declared model is moved by one statement per batch::
 
-    from transfers.registry import learner_data, not_learner_data
+    UPDATE t SET establishment_id = v.establishment, learner_id = v.destination[, other = %s]
+    FROM [parent tables,] (VALUES (origin, destination, establishment), ...) AS v
+    WHERE t.learner_id = v.origin            -- or, for a child, through its parents' keys
 
-    @learner_data()                              # rows point to the learner through ``learner``
-    class Evaluation(EstablishmentOwned): ...
-
-    @learner_data(learner="evaluation__learner")  # child rows: reached through their parent
-    class EvaluationCell(EstablishmentOwned): ...
-
-    @not_learner_data("l'auteur est un enseignant, pas l'apprenant")
-    class Scenario(EstablishmentOwned): ...
-
-How rows move: by default they are reassigned to the destination, in place: ``establishment`` becomes the
-new establishment and, for a direct link, the learner field becomes the new learner. A model whose rows point
-to other establishment data (a scenario, a PFMP period of the old school) passes ``move=`` a function
-``(queryset, origin, destination) -> int`` that detaches or copies what cannot follow, and returns the number
-of rows it moved. Child entries (a ``learner`` path with ``__``) are moved before direct ones, because their
-path goes through the parent's learner field, which the move changes.
-
-Cost: the transfer runs once per learner, so a default move is not rebuilt by the ORM each time. Its ``UPDATE``
-is compiled once per database (``prepared_move``), from the same queryset ``update()`` with stand-in values,
-then run with the learner's values; a custom ``move=`` still receives a queryset.
-
-Every model of the project with a foreign key (or many-to-many) to the user model is either declared here or
-excluded with a reason; ``undeclared_user_links()`` lists the others and a test fails on them.
+built from the models' metadata (the table, columns and keys of the ``learner`` path); a custom ``move=``
+receives the rows of the batch's origins and ``LearnerMoves`` (with ``in_place``, this statement plus constant
+values). The moved rows are counted per learner: on PostgreSQL the statement returns the origin of each row it
+moved; elsewhere (SQLite, the embedded mode) and for custom moves, one grouped count is read just before.
 """
 
-import contextlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from functools import partial
 
-from django.conf import settings
 from django.db import connections, models, router
-from django.db.models.sql import UpdateQuery
+from django.db.models import Count
 
-Mover = Callable[[models.QuerySet, models.Model, models.Model], int]
+from accounts.learner_data import LearnerData, LearnerMoves, entries
 
-# Stand-ins for one learner's values in statements compiled once (``PreparedStatement``): no real key is negative.
-ORIGIN, DESTINATION, DESTINATION_ESTABLISHMENT = -2_000_000_011, -2_000_000_013, -2_000_000_017
+Pair = tuple[models.Model, models.Model]  # (origin learner, destination learner)
+
+__all__ = ["entries", "move_in_place", "move_learner_data"]
 
 
-class PreparedStatement:
-    """SQL compiled once by the ORM from a query built with stand-in values, then run with the real ones.
+def move_learner_data(pairs: Sequence[Pair]) -> dict[int, dict[str, int]]:
+    """Moves every declared row of each pair's origin to its destination, inside the caller's transaction.
 
-    Building and compiling a query costs the ORM about a millisecond of CPU; a statement that runs once per
-    learner is compiled once per database instead. Every stand-in must appear among the parameters (as itself),
-    otherwise the statement cannot be reused and ``ValueError`` is raised (callers then use the ORM).
-
-    Only the client side is cached. Server-side ``PREPARE`` was tried and dropped: with it the locking query
-    took about 5 ms instead of 0.5 over the benchmark's pass (probably a generic plan cached while
-    ``TransferRecord`` was still empty), and prepared statements do not survive a transaction-mode pooler.
+    Each origin appears at most once. Returns, per origin id, the number of rows moved per model label.
     """
-
-    def __init__(self, sql: str, params: Iterable, stand_ins: Iterable[int]):
-        self.sql = sql
-        self.params = list(params)
-        self.stand_ins = list(dict.fromkeys(stand_ins))
-        self.slots = [(i, p) for i, p in enumerate(self.params) if type(p) is int and p in self.stand_ins]
-        if {p for _, p in self.slots} != set(self.stand_ins):
-            raise ValueError(f"Paramètres non retrouvés dans la requête compilée : {sql}")
-
-    @classmethod
-    def with_parameters(cls, sql: str, count: int) -> "PreparedStatement":
-        """A statement whose ``count`` parameters all vary: ``bind({0: first, 1: second, ...})``."""
-        return cls(sql, range(count), range(count))
-
-    def bind(self, values: dict[int, object]) -> list:
-        params = self.params.copy()
-        for index, stand_in in self.slots:
-            params[index] = values[stand_in]
-        return params
-
-    def execute(self, cursor, values: dict[int, object], *, prefix: str = "") -> None:
-        """Runs the statement on ``cursor`` with ``values`` for the stand-ins.
-
-        ``prefix``: statements sent before it in the same round trip (no parameters, no ``%``).
-        """
-        cursor.execute(prefix + self.sql, self.bind(values))
+    moved: dict[int, dict[str, int]] = {origin.pk: {} for origin, _ in pairs}
+    if not pairs:
+        return moved
+    for entry in entries():
+        counts = _move(entry, pairs)
+        for origin_id, per_model in moved.items():
+            per_model[entry.label] = counts.get(origin_id, 0)
+    return moved
 
 
-@dataclass(frozen=True)
-class LearnerData:
-    model: type[models.Model]
-    learner: str
-    move: Mover | None = None
-
-    @property
-    def label(self) -> str:
-        return self.model._meta.label
-
-    @property
-    def depth(self) -> int:
-        return self.learner.count("__")
-
-    def rows(self, learner_ids: Iterable[int] | models.QuerySet) -> models.QuerySet:
-        """The rows of these learners, through the plain manager: the jobs work across establishments."""
-        return self.model._base_manager.filter(**{f"{self.learner}__in": learner_ids})
-
-    def move_rows(self, origin, destination) -> int:
-        if self.move is None:
-            alias = router.db_for_write(self.model)
-            statement = prepared_move(self, alias)
-            if statement is not None:
-                with connections[alias].cursor() as cursor:
-                    statement.execute(cursor, {ORIGIN: origin.pk, DESTINATION: destination.pk,
-                                               DESTINATION_ESTABLISHMENT: destination.establishment_id})
-                    return cursor.rowcount
-        queryset = self.model._base_manager.filter(**{self.learner: origin})
-        if self.move is not None:
-            return self.move(queryset, origin, destination)
-        return queryset.update(**self._changes(destination.establishment_id, destination.pk))
-
-    def _changes(self, establishment_id: int, learner_id: int) -> dict[str, int]:
-        changes = {"establishment": establishment_id}
-        if self.depth == 0:
-            changes[self.learner] = learner_id
-        return changes
-
-    def file_fields(self) -> list[str]:
-        return [f.name for f in self.model._meta.concrete_fields if isinstance(f, models.FileField)]
+def _move(entry: LearnerData, pairs: Sequence[Pair]) -> Counter:
+    if entry.move is None:
+        return move_in_place(entry, pairs)
+    origin_ids = [origin.pk for origin, _ in pairs]
+    before = _count_per_origin(entry, origin_ids)
+    entry.move(entry.rows(origin_ids), LearnerMoves(pairs=list(pairs), in_place=partial(_in_place_total, entry, pairs)))
+    return before
 
 
-_REGISTRY: dict[str, LearnerData] = {}
-
-# Models linked to users that are not learner data, with the reason. Apps may also use ``not_learner_data``.
-NOT_LEARNER_DATA: dict[str, str] = {
-    "accounts.GuardianLink": "recréé par l'import des responsables de l'établissement d'accueil",
-    "accounts.AuditEntry": "journal de l'établissement ; l'auteur est copié en clair et le lien mis à NULL",
-    "imports.ImportRun": "l'auteur de l'import est un administrateur ; le lien est mis à NULL",
-    "imports.ImportRunEntry": "compte rendu d'import de l'établissement ; supprimé avec l'utilisateur",
-    "transfers.TransferRecord": "historique des transferts propre à chaque établissement",
-    "transfers.ManualTransferRequest": "demande de l'établissement d'origine, traitée par la plateforme",
-}
+def _in_place_total(entry: LearnerData, pairs: Sequence[Pair], **values) -> int:
+    return sum(move_in_place(entry, pairs, **values).values())
 
 
-def register(model: type[models.Model], *, learner: str = "learner", move: Mover | None = None) -> None:
-    label = model._meta.label
-    if label in NOT_LEARNER_DATA:
-        raise ValueError(f"{label} est à la fois déclaré et exclu des données des apprenants.")
-    _REGISTRY[label] = LearnerData(model=model, learner=learner, move=move)
+def _count_per_origin(entry: LearnerData, origin_ids: list[int]) -> Counter:
+    rows = entry.rows(origin_ids).order_by().values(entry.learner).annotate(n=Count("pk"))
+    return Counter({row[entry.learner]: row["n"] for row in rows})
 
 
-def learner_data(*, learner: str = "learner", move: Mover | None = None):
-    """Class decorator: the model's rows belong to a learner; the transfer moves them, the purge deletes them."""
+def move_in_place(entry: LearnerData, pairs: Sequence[Pair], **values) -> Counter:
+    """The default move of ``entry`` for these pairs, in one statement; ``values``: more columns to set.
 
-    def decorator(model):
-        register(model, learner=learner, move=move)
-        return model
-
-    return decorator
-
-
-def not_learner_data(reason: str):
-    """Class decorator: the model points to users, but its rows are not a learner's data (say why)."""
-    if not reason.strip():
-        raise ValueError("Indiquez pourquoi ce modèle n'appartient pas aux données des apprenants.")
-
-    def decorator(model):
-        label = model._meta.label
-        if label in _REGISTRY:
-            raise ValueError(f"{label} est à la fois déclaré et exclu des données des apprenants.")
-        NOT_LEARNER_DATA[label] = reason
-        return model
-
-    return decorator
-
-
-def entries() -> list[LearnerData]:
-    """Declared models, children first (see the module docstring), then in declaration order."""
-    return sorted(_REGISTRY.values(), key=lambda entry: -entry.depth)
-
-
-_PREPARED_MOVES: dict[tuple, PreparedStatement | None] = {}
-
-
-def prepared_move(entry: LearnerData, alias: str) -> PreparedStatement | None:
-    """The default move's ``UPDATE`` of ``entry``, compiled once per database; ``None`` when it cannot be reused
-    (custom move, fields on a parent model, a database that pre-selects the rows to update): the ORM runs it.
+    Returns the number of rows moved per origin id.
     """
+    model = entry.model
+    alias = router.db_for_write(model)
     connection = connections[alias]
-    key = (entry, alias, connection.vendor)
-    if key not in _PREPARED_MOVES:
-        _PREPARED_MOVES[key] = None
-        if entry.move is None and connection.features.update_can_self_select:
-            query = entry.model._base_manager.filter(**{entry.learner: ORIGIN}).query.chain(UpdateQuery)
-            query.add_update_values(entry._changes(DESTINATION_ESTABLISHMENT, DESTINATION))
-            if not query.related_updates:
-                stand_ins = (ORIGIN, DESTINATION_ESTABLISHMENT) + ((DESTINATION,) if entry.depth == 0 else ())
-                with contextlib.suppress(ValueError):  # a stand-in was transformed: the ORM runs this move
-                    _PREPARED_MOVES[key] = PreparedStatement(*query.get_compiler(alias).as_sql(), stand_ins)
-    return _PREPARED_MOVES[key]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    postgresql = connection.vendor == "postgresql"
 
+    # The learner path: the target's column (direct link) or a chain of joins through the parents.
+    joins, conditions = [], []
+    current, current_alias = model, table
+    parts = entry.learner.split("__")
+    for depth, name in enumerate(parts[:-1], start=1):
+        field = current._meta.get_field(name)
+        parent_alias = f"p{depth}"
+        joins.append(f"{quote(field.related_model._meta.db_table)} AS {parent_alias}")
+        conditions.append(f"{current_alias}.{quote(field.column)} = {parent_alias}.{quote(field.target_field.column)}")
+        current, current_alias = field.related_model, parent_alias
+    learner_field = current._meta.get_field(parts[-1])
+    conditions.append(f"{current_alias}.{quote(learner_field.column)} = v.origin")
 
-def move_learner_data(origin, destination) -> dict[str, int]:
-    """Moves every declared row of ``origin`` to ``destination``; call it inside the transfer's transaction."""
-    return {entry.label: entry.move_rows(origin, destination) for entry in entries()}
+    assignments = [f"{quote(model._meta.get_field('establishment').column)} = v.establishment"]
+    if not joins:
+        assignments.append(f"{quote(learner_field.column)} = v.destination")
+    params: list = []
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection=connection))
 
+    rows = ", ".join(["(%s, %s, %s)"] * len(pairs))
+    if postgresql:
+        source = f"(VALUES {rows}) AS v (origin, destination, establishment)"
+    else:
+        source = ("(SELECT column1 AS origin, column2 AS destination, column3 AS establishment "  # noqa: S608
+                  f"FROM (VALUES {rows})) AS v")
+    sql = (f"UPDATE {table} SET {', '.join(assignments)} "  # noqa: S608 - names from the models' metadata
+           f"FROM {', '.join([*joins, source])} WHERE {' AND '.join(conditions)}")
+    for origin, destination in pairs:
+        params.extend((origin.pk, destination.pk, destination.establishment_id))
 
-def _label(related_model) -> str:
-    # A lazy reference ("accounts.User") stays a string until the related app is loaded.
-    return related_model.lower() if isinstance(related_model, str) else related_model._meta.label_lower
-
-
-def _links_to_users(model: type[models.Model]) -> list[str]:
-    user_model = settings.AUTH_USER_MODEL.lower()
-    return [
-        field.name for field in model._meta.get_fields()
-        if (field.many_to_one or field.one_to_one or field.many_to_many)
-        and not field.auto_created
-        and field.related_model is not None
-        and _label(field.related_model) == user_model
-    ]
-
-
-def undeclared_user_links(candidates: Iterable[type[models.Model]]) -> dict[str, list[str]]:
-    """Models linked to users that are neither declared nor excluded: ``{label: [fields]}``."""
-    undeclared = {}
-    for model in candidates:
-        label = model._meta.label
-        if label in _REGISTRY or label in NOT_LEARNER_DATA:
-            continue
-        links = _links_to_users(model)
-        if links:
-            undeclared[label] = links
-    return undeclared
+    if postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " RETURNING v.origin", params)
+            return Counter(origin_id for (origin_id,) in cursor.fetchall())
+    counts = _count_per_origin(entry, [origin.pk for origin, _ in pairs])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    return counts

@@ -6,15 +6,17 @@ to B's learner when every condition holds, and otherwise records why not. Each a
 sides (``TransferRecord``), which Paramètres › Transferts shows.
 
 Rules, as decided here:
-- "less than 6 months ago" counts calendar months in Paris time (``accounts.former_learners.months_before``):
+- "less than 6 months ago" counts calendar months in Paris time (``transfer_cutoff``, with dateutil):
   at the instant of the run, the deactivation (in A) and the creation (in B) must both be later than the same
   wall-clock time 6 months earlier. Deactivated on 15 January at 10:00 → transferable until 15 July 09:59.
 - Diploma change: the first 8 characters of the SIECLE MEF code (dispositif de formation + spécialité) must
   be equal; the year of the course, its length and the key (last 3 characters) may differ, so a learner moving
   from 1re to terminale of the same bac pro is transferred. When either side has no MEF code (hors SIECLE, not
   yet known), the diploma is not compared: missing data is not a change of diploma.
-- One learner = one transaction: both users are locked (``select_for_update``, in id order), the conditions
-  re-checked, the rows moved and both records written; any error rolls everything back. A learner's data
+- Learners go in batches, one transaction each (``transfer_batch``): the batch's users are locked
+  (``select_for_update``, in id order), the conditions re-checked, the rows moved by one statement per declared
+  model and the records of both sides written by one insert; any error rolls the batch back, and a batch that
+  failed is done again one learner per transaction, so a learner is never half transferred. A learner's data
   leave A at most once and reach B at most once: the database refuses a second "done" record
   (``transfer_done_once_per_learner``), whatever the checks above it say.
 - A refusal is recorded once per pair and cause: the next days do not repeat the same line.
@@ -26,20 +28,21 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError, connections, router, transaction
-from django.db.models import AutoField, Exists, F, OuterRef
+from dateutil.relativedelta import relativedelta
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
-from accounts.former_learners import months_before
 from accounts.models import Profile, User
-from establishments.models import Establishment
 from establishments.scoping import scopes_disabled
 
 from .models import Direction, TransferRecord
-from .registry import PreparedStatement, move_learner_data
+from .registry import move_learner_data
 
 logger = logging.getLogger(__name__)
 
 TRANSFER_WINDOW_MONTHS = 6
+BATCH_SIZE = 500
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
@@ -97,9 +100,14 @@ def diploma_part(mef_code: str | None) -> str | None:
     return code[:8] if len(code) >= 8 else None
 
 
+def transfer_cutoff(now: datetime) -> datetime:
+    """The same wall-clock time 6 calendar months before ``now``, in Paris time (31 August → 28/29 February)."""
+    return timezone.localtime(now) - relativedelta(months=TRANSFER_WINDOW_MONTHS)
+
+
 def refusal_cause(origin: User, destination: User, now: datetime) -> str | None:
     """Why ``origin``'s data may not move to ``destination`` at ``now``, or ``None`` if they may (pure)."""
-    cutoff = months_before(now, TRANSFER_WINDOW_MONTHS)
+    cutoff = transfer_cutoff(now)
     if not origin.establishment.transfer_enabled:
         return Cause.ORIGIN_DISABLED
     if not destination.establishment.transfer_enabled:
@@ -122,7 +130,6 @@ def refusal_cause(origin: User, destination: User, now: datetime) -> str | None:
 
 @functools.cache
 def _done(direction: Direction) -> Exists:
-    # Built once: expressions are copied when a query uses them, and the per-learner query runs thousands of times.
     return Exists(TransferRecord._base_manager.filter(direction=direction, done=True, learner=OuterRef("pk")))
 
 
@@ -186,105 +193,64 @@ def _outcome(origin: User, destination: User, *, done: bool = False, cause: str 
                            done=done, cause=cause, moved=moved or {})
 
 
-# What the rules and the records read: the locking query loads nothing else (it runs once per learner).
+# What the rules and the records read: the locking query loads nothing else.
 _USER_FIELDS_FOR_THE_RULES = (
     "establishment", "profile", "is_active", "ine", "mef_code", "deactivated_at", "deactivated_by_import",
-    "imported_at", "last_name", "first_name",
+    "imported_at", "last_name", "first_name", "establishment__uai", "establishment__transfer_enabled",
 )
-_ESTABLISHMENT_FIELDS_FOR_THE_RULES = ("uai", "transfer_enabled")
-_FIRST, _SECOND = -2_000_000_101, -2_000_000_103  # stand-ins for the two user ids (see ``PreparedStatement``)
-
-# PostgreSQL asynchronous commit for the transfer's transaction only, sent with the locking query (one round
-# trip). A server crash may then lose the last few transfers committed just before it — each one whole, never
-# half — and the next daily run does them again (the job works from the database state). In exchange a
-# learner's commit does not wait for the WAL flush, which is most of a transfer's cost on a busy server.
-_ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
 
 
-@dataclass(frozen=True)
-class _LockStatement:
-    statement: PreparedStatement
-    user_positions: list[int]
-    user_fields: list[str]  # in the model's field order, as ``Model.from_db`` wants them
-    annotations: dict[str, int]  # name → position in the row
-    converters: dict
+def _lock_learners(user_ids: Iterable[int]) -> dict[int, User]:
+    """Locks these users (in id order, the users only, not their establishment) and reads, with the rules'
+    fields, whether each one's data already left (``sent``) or arrived (``received``): one query."""
+    users = (User._base_manager.select_for_update(of=("self",)).select_related("establishment")
+             .only(*_USER_FIELDS_FOR_THE_RULES).filter(pk__in=sorted(set(user_ids))).order_by("pk")
+             .annotate(sent=_done(Direction.OUTGOING), received=_done(Direction.INCOMING)))
+    return {user.pk: user for user in users}
 
 
-@functools.cache
-def _lock_statement(alias: str, vendor: str) -> _LockStatement:
-    """The query that locks both users in id order and reads the rules' fields and the "already done" flags.
+def transfer_batch(pairs: list[tuple[int, int]], *, now: datetime) -> list[TransferOutcome]:
+    """Transfers a batch of (origin id, destination id) pairs in one transaction, in the given order.
 
-    Compiled once per database (inside a transaction: ``select_for_update`` requires one) from the queryset
-    the ORM would run, and its rows read as the ORM reads them (same converters, ``Model.from_db``), without
-    building and compiling the queryset again for each learner. A model query (not ``values_list``), so that
-    only the users are locked (``FOR UPDATE OF``), not their establishment.
+    One query locks every user of the batch and reads their "already done" flags; each pair is re-checked on
+    the locked rows (the rules, plus what the earlier pairs of the batch just did); then one statement per
+    declared model moves the data of every pair to transfer (``registry.move_learner_data``) and one
+    ``INSERT`` writes the records of both sides. Any error rolls the whole batch back. Pairs with nothing left
+    to do (already transferred, changed since they were selected) give no outcome.
     """
-    annotations = {f"establishment_{name}": F(f"establishment__{name}") for name in _ESTABLISHMENT_FIELDS_FOR_THE_RULES}
-    queryset = (User._base_manager.select_for_update(of=("self",)).only(*_USER_FIELDS_FOR_THE_RULES)
-                .filter(pk__in=[_FIRST, _SECOND]).order_by("pk")
-                .annotate(**annotations, sent=_done(Direction.OUTGOING), received=_done(Direction.INCOMING)))
-    compiler = queryset.query.get_compiler(alias)
-    sql, params = compiler.as_sql()
-    positions = list(compiler.klass_info["select_fields"])
-    converters = compiler.get_converters([column for column, _, _ in compiler.select[:compiler.col_count]])
-    return _LockStatement(PreparedStatement(sql, params, (_FIRST, _SECOND)), positions,
-                          [compiler.select[i][0].target.attname for i in positions],
-                          dict(compiler.annotation_col_map), converters)
-
-
-def _lock_learners(origin_id: int, destination_id: int) -> dict[int, User]:
-    """Locks both users (id order) and returns them with their establishment and ``sent``/``received`` flags."""
-    alias = router.db_for_write(User)
-    connection = connections[alias]
-    lock = _lock_statement(alias, connection.vendor)
-    first, second = sorted((origin_id, destination_id))
-    with connection.cursor() as cursor:
-        lock.statement.execute(cursor, {_FIRST: first, _SECOND: second},
-                               prefix=_ASYNC_COMMIT if connection.vendor == "postgresql" else "")
-        rows = cursor.fetchall()
-    users = {}
-    for row in rows:
-        row = list(row)
-        for position, (functions, expression) in lock.converters.items():
-            for function in functions:
-                row[position] = function(row[position], expression, connection)
-        user = User.from_db(alias, lock.user_fields, [row[i] for i in lock.user_positions])
-        values = {name: row[i] for name, i in lock.annotations.items()}
-        user.establishment = Establishment.from_db(
-            alias, ("id", *_ESTABLISHMENT_FIELDS_FOR_THE_RULES),
-            (user.establishment_id, *(values[f"establishment_{name}"] for name in _ESTABLISHMENT_FIELDS_FOR_THE_RULES)))
-        user.sent, user.received = values["sent"], values["received"]
-        users[user.pk] = user
-    return users
-
-
-def _insert_records(records: list[TransferRecord]) -> None:
-    """``bulk_create`` of one transfer's records, in one ``INSERT`` built once (ids are not read back)."""
-    alias = router.db_for_write(TransferRecord)
-    connection = connections[alias]
-    fields = _record_fields()
-    statement = _record_insert(alias, connection.vendor, len(records))
-    params = [field.get_db_prep_save(field.pre_save(record, True), connection=connection)
-              for record in records for field in fields]
-    with connection.cursor() as cursor:
-        statement.execute(cursor, dict(enumerate(params)))
-
-
-@functools.cache
-def _record_fields() -> tuple:
-    # What bulk_create inserts for new rows: every concrete field but the automatic primary key.
-    return tuple(f for f in TransferRecord._meta.concrete_fields if not f.generated and not isinstance(f, AutoField))
-
-
-@functools.cache
-def _record_insert(alias: str, vendor: str, count: int) -> PreparedStatement:
-    quote = connections[alias].ops.quote_name
-    fields = _record_fields()
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    table, columns = quote(TransferRecord._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    rows = [row] * count
-    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join(rows)}"  # noqa: S608 - names from the model's metadata
-    return PreparedStatement.with_parameters(sql, len(fields) * count)
+    outcomes: list[TransferOutcome] = []
+    with scopes_disabled(), transaction.atomic():
+        users = _lock_learners(user_id for pair in pairs for user_id in pair)
+        to_move: list[tuple[User, User]] = []
+        records: list[TransferRecord] = []
+        for origin_id, destination_id in pairs:
+            origin, destination = users.get(origin_id), users.get(destination_id)
+            if origin is None or destination is None or origin.is_active or not destination.is_active:
+                continue
+            if origin.ine != destination.ine or origin.establishment_id == destination.establishment_id:
+                continue
+            if origin.sent:
+                continue
+            cause = Cause.ALREADY_RECEIVED if destination.received else refusal_cause(origin, destination, now)
+            if cause:
+                records.extend(_records(origin, destination, done=False, cause=cause))
+                outcomes.append(_outcome(origin, destination, cause=cause))
+                continue
+            origin.sent = destination.received = True  # the next pairs of the batch see it
+            to_move.append((origin, destination))
+            records.extend(_records(origin, destination, done=True))
+            outcomes.append(_outcome(origin, destination, done=True))
+        if to_move:
+            moved = move_learner_data(to_move)
+            done = iter(o for o in outcomes if o.done)
+            for origin, _ in to_move:
+                next(done).moved = moved[origin.pk]
+        TransferRecord._base_manager.bulk_create(records)
+    for outcome in outcomes:
+        if outcome.done:
+            logger.info("Transfert INE effectué : %s → %s (%s)", outcome.origin_uai, outcome.destination_uai,
+                        outcome.moved)
+    return outcomes
 
 
 def learner_transfer(*, origin_id: int, destination_id: int, now: datetime) -> TransferOutcome | None:
@@ -293,24 +259,8 @@ def learner_transfer(*, origin_id: int, destination_id: int, now: datetime) -> T
     Returns the outcome (done, or refused with its cause, both recorded on both sides), or ``None`` when there
     is nothing to do any more: already transferred, or the pair changed since it was selected.
     """
-    with scopes_disabled(), transaction.atomic():
-        # One query locks both users (in id order) and tells whether either side already has its done record.
-        users = _lock_learners(origin_id, destination_id)
-        origin, destination = users.get(origin_id), users.get(destination_id)
-        if origin is None or destination is None or origin.is_active or not destination.is_active:
-            return None
-        if origin.ine != destination.ine or origin.establishment_id == destination.establishment_id:
-            return None
-        if origin.sent:
-            return None
-        cause = Cause.ALREADY_RECEIVED if destination.received else refusal_cause(origin, destination, now)
-        if cause:
-            _insert_records(_records(origin, destination, done=False, cause=cause))
-            return _outcome(origin, destination, cause=cause)
-        moved = move_learner_data(origin, destination)
-        _insert_records(_records(origin, destination, done=True))
-    logger.info("Transfert INE effectué : apprenant %s → %s (%s)", origin_id, destination_id, moved)
-    return _outcome(origin, destination, done=True, moved=moved)
+    outcomes = transfer_batch([(origin_id, destination_id)], now=now)
+    return outcomes[0] if outcomes else None
 
 
 def _record_failure(origin: User, destination: User) -> TransferOutcome | None:
@@ -337,17 +287,21 @@ def _recorded_refusals(origin_ids: Iterable[int]) -> dict[tuple[int, str], str]:
     return latest
 
 
-def run_transfers(*, now: datetime) -> TransferRunResult:
+def run_transfers(*, now: datetime, batch_size: int = BATCH_SIZE) -> TransferRunResult:
     """The daily pass over every establishment: transfers what may be, records why the rest may not.
 
-    Transient database errors propagate (the Celery task retries the whole pass, which resumes: done pairs
-    are no longer candidates). Any other error on one learner is recorded and the pass goes on.
+    Pairs that pass the rules go in batches of ``batch_size``, one transaction each (``transfer_batch``). A batch
+    that fails is rolled back and done again one learner per transaction, so that one learner's error does
+    not hold back the others: that learner's failure is recorded and the pass goes on. Transient database
+    errors propagate (the Celery task retries the whole pass, which resumes: done pairs are no longer
+    candidates).
     """
     result = TransferRunResult()
     pairs = transfer_candidates()
     with scopes_disabled():
         recorded = _recorded_refusals({origin.pk for origin, _ in pairs})
     new_refusals: list[TransferRecord] = []
+    to_transfer: list[tuple[User, User]] = []
     for origin, destination in pairs:
         cause = refusal_cause(origin, destination, now)
         if cause:
@@ -356,21 +310,31 @@ def run_transfers(*, now: datetime) -> TransferRunResult:
                 new_refusals.extend(_records(origin, destination, done=False, cause=cause))
                 recorded[(origin.pk, destination.establishment.uai)] = cause
             continue
+        to_transfer.append((origin, destination))
+    for start in range(0, len(to_transfer), batch_size):
+        batch = to_transfer[start:start + batch_size]
         try:
-            outcome = learner_transfer(origin_id=origin.pk, destination_id=destination.pk, now=now)
+            outcomes = transfer_batch([(o.pk, d.pk) for o, d in batch], now=now)
         except TRANSIENT_ERRORS:
             raise
         except Exception:
-            logger.exception("Échec du transfert INE de l'apprenant %s vers %s", origin.pk, destination.pk)
-            outcome = _record_failure(origin, destination)
-        if outcome is None:
-            continue
-        if outcome.done:
-            result.transferred.append(outcome)
-        else:
-            result.refused.append(outcome)
-        result.records_written += 2
+            logger.exception("Échec d'un lot de transferts INE : reprise apprenant par apprenant")
+            outcomes = [outcome for origin, destination in batch
+                        if (outcome := _transfer_alone(origin, destination, now)) is not None]
+        for outcome in outcomes:
+            (result.transferred if outcome.done else result.refused).append(outcome)
+            result.records_written += 2
     with scopes_disabled(), transaction.atomic():
         TransferRecord._base_manager.bulk_create(new_refusals, batch_size=1000)
     result.records_written += len(new_refusals)
     return result
+
+
+def _transfer_alone(origin: User, destination: User, now: datetime) -> TransferOutcome | None:
+    try:
+        return learner_transfer(origin_id=origin.pk, destination_id=destination.pk, now=now)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception:
+        logger.exception("Échec du transfert INE de l'apprenant %s vers %s", origin.pk, destination.pk)
+        return _record_failure(origin, destination)

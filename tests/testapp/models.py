@@ -7,8 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 
+from accounts.learner_data import learner_data, not_learner_data
 from establishments.scoping import EstablishmentOwned
-from transfers.registry import learner_data, not_learner_data
 
 
 @learner_data()
@@ -28,14 +28,17 @@ class AchievementComment(EstablishmentOwned):
     text = models.CharField(max_length=100)
 
 
-def move_assessments(queryset, origin, destination) -> int:
+def move_assessments(queryset, moves) -> int:
     """The old school's teacher does not follow the learner: the link is dropped, the name kept.
+
+    ``queryset``: the assessments of every origin learner of the transfer's batch; ``moves``: its pairs and
+    ``in_place``, the default move (one statement for the batch) plus the values given.
 
     Test hook: when the file named by ``CPRO_TESTAPP_PAUSE_FILE`` exists, it is removed (so the pause happens
     once) and the transfer sleeps here, inside its transaction, after writing its pid next to it
     (``<file>.paused``); the worker test kills the process during that sleep.
     """
-    moved = queryset.update(learner=destination, establishment=destination.establishment_id, teacher=None)
+    moved = moves.in_place(teacher=None)
     pause_file = os.environ.get("CPRO_TESTAPP_PAUSE_FILE")
     if pause_file and os.path.exists(pause_file):
         os.remove(pause_file)

@@ -34,12 +34,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.learner_data import entries
 from accounts.models import Profile, User
 from establishments.models import Establishment
 from establishments.scoping import scopes_disabled
 from transfers.jobs import run_daily_job
 from transfers.models import DailyJob, DailyJobRun
-from transfers.registry import entries
 
 BATCH = 5000
 MEF_MELEC, MEF_MELEC_NEXT, MEF_CIEL = "24725509310", "24725509320", "24732006320"
