@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import AuditEntry, User
+from establishments.models import AuditEntry
+
+from .models import User
 
 
 @admin.register(User)

@@ -238,32 +238,6 @@ class GuardianLink(EstablishmentOwned):
         constraints = [models.UniqueConstraint(fields=["guardian", "learner"], name="guardian_link_unique")]
 
 
-class AuditEntry(EstablishmentOwned):
-    """One action that changed users or settings: who, when, what. Never holds a password.
-
-    Written through ``accounts.audit.record``; read by the establishment's administrator.
-    """
-
-    created_at = models.DateTimeField("date", default=timezone.now)
-    actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="auteur"
-    )
-    # Names are copied: the entry must stay readable after the accounts are purged.
-    actor_name = models.CharField("auteur", max_length=300)
-    action = models.CharField("action", max_length=60)
-    target = models.CharField("objet", max_length=300, blank=True)
-    details = models.JSONField("détails", default=dict, blank=True)
-
-    class Meta:
-        verbose_name = "entrée du journal"
-        verbose_name_plural = "journal des actions"
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["establishment", "-created_at"], name="audit_establishment_date")]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.target}"
-
-
 def _move_enrolments(queryset, moves) -> int:
     """Transfer: a learner's enrolments follow them as history. The old school's classes do not exist in the new
     one (the class is detached, the MEF kept); each row goes to the new school's year of the same start (created

@@ -70,3 +70,20 @@ def public(view):
     """A page of the establishment's space open to anyone (the login page)."""
     view.cpro_public = True
     return view
+
+
+def for_profiles(*profiles: Profile):
+    """A ``visible(user)`` predicate for the core's registries (menu, home cards, tabs): these profiles only."""
+    allowed = frozenset(profiles)
+
+    def visible(user) -> bool:
+        return getattr(user, "profile", None) in allowed
+
+    visible.profiles = allowed
+    return visible
+
+
+# Who opens Paramètres, who opens an inspector's access, who manages users.
+SETTINGS_PROFILES = (Profile.ADMIN, Profile.HEAD)
+INSPECTOR_PROFILES = (Profile.HEAD, Profile.DDFPT)
+USER_MANAGER_PROFILES = (Profile.ADMIN, Profile.HEAD, Profile.DDFPT)

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from establishments.models import Division
+from establishments.models import AuditEntry, Division
 
-from .models import AuditEntry, Profile, User
+from .models import Profile, User
 
 
 class Status:

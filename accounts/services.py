@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from establishments import audit
 from establishments.routing import tenant_url
 
-from . import audit, exports, selectors
+from . import exports, selectors
 from .logins import base_login, make_unique_login
 from .models import Profile, User
 

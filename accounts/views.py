@@ -13,14 +13,13 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from establishments import audit, extensions
 from establishments.models import Division
 from establishments.routing import safe_next_url, tenant_url
-from establishments.tabs import settings_tabs, users_tabs
 
-from . import audit, selectors, services
+from . import home, selectors, services
 from .forms import EmailChangeForm, InspectorAccessForm, LoginForm, PasswordChangeForm, UserCreateForm, UserFilterForm
 from .models import Profile, User
-from .navigation import menu_for
 from .permissions import ALL_PROFILES, profile_required, public, read_only_may_post
 
 LOCKOUT_MESSAGE = (
@@ -78,7 +77,9 @@ def password_change_view(request):
 
 @profile_required(*ALL_PROFILES)
 def home_view(request):
-    return render(request, "accounts/home.html", {"modules": menu_for(request.user)})
+    """Only what is true now: the registered cards (real links) and what the profile has today."""
+    return render(request, "accounts/home.html", {
+        "cards": extensions.home_cards.for_user(request.user), **home.summary(request.user)})
 
 
 # Gestion des utilisateurs (administrateur, chef d'établissement, DDFPT) --------------------------------------
@@ -110,7 +111,7 @@ def users_view(request):
     counts = selectors.profile_counts(establishment, query=values["query"], status=values["status"])
     manageable = services.manageable_profiles(request.user)
     return render(request, "accounts/users.html", {
-        "tabs": users_tabs(request.user, "users"),
+        "tabs": extensions.users_tabs.for_user(request.user, "users"),
         "filters": filters,
         "page": _page(request, users),
         "querystring": _query_without_page(request),
@@ -148,7 +149,7 @@ def user_create_view(request):
                 return redirect(_url(request, "user_detail", pk=user.pk))
         status = 400
     return render(request, "accounts/user_create.html", {
-        "tabs": users_tabs(request.user, "users"), "form": form, "identity_blocked": blocked,
+        "tabs": extensions.users_tabs.for_user(request.user, "users"), "form": form, "identity_blocked": blocked,
     }, status=status)
 
 
@@ -162,7 +163,7 @@ def _managed_user(request, pk: int) -> User:
 
 def _render_user_detail(request, user: User, email_form=None, status: int = 200):
     return render(request, "accounts/user_detail.html", {
-        "tabs": users_tabs(request.user, "users"),
+        "tabs": extensions.users_tabs.for_user(request.user, "users"),
         "person": user,
         "email_form": email_form or EmailChangeForm(initial={"email": user.email}),
         "is_self": user.pk == request.user.pk,
@@ -251,7 +252,7 @@ def learner_access_view(request):
     elif chosen:
         messages.error(request, "Cette classe n'existe pas dans l'établissement : choisissez-la dans la liste.")
     return render(request, "accounts/learner_access.html", {
-        "tabs": users_tabs(request.user, "learner_access"),
+        "tabs": extensions.users_tabs.for_user(request.user, "learner_access"),
         "divisions": divisions,
         "division": division,
         "show_without_class": show_without_class,
@@ -282,7 +283,7 @@ def audit_log_view(request):
     page = _page(request, selectors.audit_entries(request.establishment, query=query))
     page.object_list = audit.with_labels(page.object_list)
     return render(request, "accounts/audit_log.html", {
-        "tabs": settings_tabs(request.user, "audit"), "page": page, "query": query,
+        "tabs": extensions.settings_tabs.for_user(request.user, "audit"), "page": page, "query": query,
         "querystring": _query_without_page(request),
     })
 
@@ -319,7 +320,7 @@ def inspector_access_view(request):
         inspector.access_open = inspector.is_active and not inspector.access_expired(now)
         inspector.access_until = services.access_until(inspector)
     return render(request, "accounts/inspector_access.html", {
-        "tabs": settings_tabs(request.user, "inspector"), "form": form, "inspectors": inspectors,
+        "tabs": extensions.settings_tabs.for_user(request.user, "inspector"), "form": form, "inspectors": inspectors,
         "identity_blocked": blocked,
     }, status=status)
 

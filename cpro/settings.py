@@ -41,8 +41,12 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "dsfr",
+    # Layers, from the bottom (enforced by import-linter, see pyproject.toml): a lower app never imports a higher one.
     "establishments",
     "accounts",
+    "referentiels",
+    "periods",
+    "pedagogy",
     "imports",
     "transfers",
 ]

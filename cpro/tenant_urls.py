@@ -1,12 +1,21 @@
 """URLs of an establishment's space, mounted under ``/<UAI>/`` with the ``tenant`` namespace.
 
-Each app plugs its own urls here; the establishment middleware resolves the UAI and scopes the request.
+Each app plugs its own urls by declaring ``tenant_urls = [(prefix, "app.urls"), …]`` on its ``AppConfig``: a new
+app edits no other file. The establishment middleware resolves the UAI and scopes the request.
 """
 
+from django.apps import apps
 from django.urls import include, path
 
-urlpatterns = [
-    path("", include("accounts.urls")),
-    path("parametres/", include("establishments.urls")),
-    path("imports/", include("imports.urls")),
-]
+
+def _app_urls() -> list:
+    patterns = []
+    for config in apps.get_app_configs():
+        declared = getattr(config, "tenant_urls", ())
+        if declared and isinstance(declared[0], str):
+            declared = [declared]
+        patterns += [path(prefix, include(module)) for prefix, module in declared]
+    return patterns
+
+
+urlpatterns = _app_urls()

@@ -1,8 +1,10 @@
 import datetime
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from .scoping import EstablishmentOwned
 from .validators import validate_uai
@@ -137,38 +139,30 @@ class TeachingGroup(EstablishmentOwned):
         return self.code
 
 
-class ScenarioField(models.TextChoices):
-    """Fields of the scenario form whose label an establishment may rename (Paramètres › Masque de saisie).
+class AuditEntry(EstablishmentOwned):
+    """One action that changed users or settings: who, when, what. Never holds a password.
 
-    The second member of each pair is the product's default label.
+    Written through ``establishments.audit.record``; read by the establishment's administrator. The table keeps
+    its first name (the log was born in ``accounts``).
     """
 
-    TITLE = "title", "Titre"
-    CONTEXT = "context", "Contexte"
-    REFERENTIAL_LINK = "referential_link", "Liaison avec le référentiel"
-    TRANSVERSAL_LINK = "transversal_link", "Liaison avec les compétences transversales"
-    RESOURCES = "resources", "Ressources"
-
-
-class ScenarioFieldLabel(EstablishmentOwned):
-    """An establishment's own label for one field of the scenario form, for one diploma.
-
-    Only renamed labels are stored; a missing row means the default. Read them through
-    ``establishments.selectors.scenario_field_label``.
-    """
-
-    diploma_code = models.CharField("diplôme", max_length=40)
-    field = models.CharField("champ", max_length=30, choices=ScenarioField.choices)
-    label = models.CharField("intitulé", max_length=120)
+    created_at = models.DateTimeField("date", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="auteur",
+    )
+    # Names are copied: the entry must stay readable after the accounts are purged.
+    actor_name = models.CharField("auteur", max_length=300)
+    action = models.CharField("action", max_length=60)
+    target = models.CharField("objet", max_length=300, blank=True)
+    details = models.JSONField("détails", default=dict, blank=True)
 
     class Meta:
-        verbose_name = "intitulé du masque de saisie"
-        verbose_name_plural = "intitulés du masque de saisie"
-        ordering = ["diploma_code", "field"]
-        constraints = [
-            models.UniqueConstraint(fields=["establishment", "diploma_code", "field"],
-                                    name="scenario_field_label_unique"),
-        ]
+        db_table = "accounts_auditentry"
+        verbose_name = "entrée du journal"
+        verbose_name_plural = "journal des actions"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["establishment", "-created_at"], name="audit_establishment_date")]
 
     def __str__(self) -> str:
-        return f"{self.diploma_code} · {self.get_field_display()} → {self.label}"
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.actor_name} {self.action} {self.target}"

@@ -35,7 +35,7 @@ GLOBAL_MODELS = {
 SCOPES_DISABLED_ALLOWED = {
     "establishments/scoping.py",
     "establishments/middleware.py",
-    "establishments/management/commands/demo.py",
+    "accounts/management/commands/demo.py",
     "accounts/backends.py",
     "accounts/management/commands/createsuperuser.py",
     "transfers/services.py",

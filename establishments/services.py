@@ -1,15 +1,14 @@
 """Changes to an establishment's settings. Each takes the establishment and the acting user, runs in one
-transaction, and writes the audit log (``accounts.audit``)."""
+transaction, and writes the audit log (``establishments.audit``)."""
 
 import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts import audit
-
+from . import audit
 from .images import normalise_image
-from .models import Establishment, ScenarioField, ScenarioFieldLabel
+from .models import Establishment
 from .validators import normalize_uai
 
 logger = logging.getLogger(__name__)
@@ -111,43 +110,6 @@ def establishment_transfer_settings_update(*, establishment: Establishment, acto
                  {"transfert activé": enabled, "déclaration CNIL": cnil_declaration})
 
 
-@transaction.atomic
-def scenario_field_labels_save(*, establishment: Establishment, actor, diploma_code: str,
-                               labels: dict[str, str]) -> None:
-    """Onglet Masque de saisie: stores renamed labels; an empty one or the default removes the override."""
-    existing = {row.field: row for row in ScenarioFieldLabel.objects.filter(
-        establishment=establishment, diploma_code=diploma_code)}
-    changes = {}
-    for field in ScenarioField:
-        label = (labels.get(field.value) or "").strip()
-        row = existing.get(field.value)
-        if not label or label == field.label:
-            if row is not None:
-                row.delete()
-                changes[field.label] = field.label
-            continue
-        if row is None:
-            ScenarioFieldLabel.objects.create(establishment=establishment, diploma_code=diploma_code,
-                                              field=field.value, label=label)
-            changes[field.label] = label
-        elif row.label != label:
-            row.label = label
-            row.save(update_fields=["label"])
-            changes[field.label] = label
-    if changes:
-        audit.record(establishment, actor, "establishment.scenario_labels", f"Diplôme {diploma_code}", changes)
-
-
-@transaction.atomic
-def scenario_field_labels_reset(*, establishment: Establishment, actor, diploma_code: str) -> int:
-    """The reset arrow: every label of the diploma goes back to the default."""
-    deleted, _ = ScenarioFieldLabel.objects.filter(establishment=establishment, diploma_code=diploma_code).delete()
-    if deleted:
-        audit.record(establishment, actor, "establishment.scenario_labels.reset", f"Diplôme {diploma_code}",
-                     {"intitulés rétablis": deleted})
-    return deleted
-
-
 __all__ = [
     "ValidationError",
     "create_establishment",
@@ -155,7 +117,5 @@ __all__ = [
     "establishment_image_delete",
     "establishment_image_set",
     "establishment_transfer_settings_update",
-    "scenario_field_labels_reset",
-    "scenario_field_labels_save",
     "update_establishment_identity",
 ]

@@ -6,8 +6,9 @@ import re
 import pytest
 from django.test import Client
 
-from accounts import audit
-from accounts.models import AuditEntry, Profile, User
+from accounts.models import Profile, User
+from establishments import audit
+from establishments.models import AuditEntry
 from establishments.scoping import scope
 
 from .fixtures_users import admin_client_fixture, admin_fixture, media_root_fixture, text  # noqa: F401
@@ -91,5 +92,5 @@ def test_platform_staff_read_every_log_in_their_console(establishment, admin, ma
     staff = make_user(None, Profile.ADMIN, login="staff", is_staff=True, is_superuser=True)
     console = Client()
     console.force_login(staff)
-    page = text(console.get("/plateforme/accounts/auditentry/"))
+    page = text(console.get("/plateforme/establishments/auditentry/"))
     assert "ROUX Anne" in page and "0750654D" in page

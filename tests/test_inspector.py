@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEntry, Profile, User
+from accounts.models import Profile, User
+from establishments.models import AuditEntry
 from establishments.scoping import scope
 
 from .fixtures_users import admin_fixture, media_root_fixture, text  # noqa: F401

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEntry, Profile
-from establishments.models import Division
+from accounts.models import Profile
+from establishments.models import AuditEntry, Division
 from establishments.scoping import scope, scopes_disabled
 
 from .fixtures_users import PASSWORD, admin_client_fixture, admin_fixture, media_root_fixture, text  # noqa: F401

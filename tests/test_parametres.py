@@ -6,10 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from accounts.models import AuditEntry, Profile
-from establishments.models import Division, Establishment, ScenarioField, ScenarioFieldLabel
+from accounts.models import Profile
+from establishments.models import AuditEntry, Division, Establishment
 from establishments.scoping import scope, scopes_disabled
-from establishments.selectors import scenario_field_label, scenario_field_labels
+from pedagogy.models import ScenarioField, ScenarioFieldLabel
+from pedagogy.selectors import scenario_field_label, scenario_field_labels
 from transfers.models import Direction, ManualTransferRequest, TransferRecord
 
 from .fixtures_users import admin_client_fixture, admin_fixture, media_root_fixture, png_bytes, text  # noqa: F401

@@ -222,7 +222,7 @@ def test_a_user_whose_data_another_module_protects_is_kept_and_reported(now, sch
 @pytest.mark.django_db
 def test_each_establishment_journal_counts_the_purged_accounts_without_names(now, school, media, make_user,
                                                                             login_as):
-    from accounts.models import AuditEntry
+    from establishments.models import AuditEntry
 
     for login in ("parti1", "parti2"):
         make_learner(school, login, ine=login, active=False, deactivated_at=TWELVE_MONTHS_AGO - DAY)

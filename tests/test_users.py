@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.logins import make_unique_login
-from accounts.models import AuditEntry, Profile, User
-from establishments.models import Division, Establishment
+from accounts.models import Profile, User
+from establishments.models import AuditEntry, Division, Establishment
 from establishments.scoping import scope, scopes_disabled
 
 from .fixtures_users import PASSWORD, admin_client_fixture, admin_fixture, media_root_fixture, text  # noqa: F401

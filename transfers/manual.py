@@ -5,8 +5,8 @@ establishment without SIECLE (CFA, GRETA); the platform staff carry it out and m
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import audit
 from accounts.models import Profile, User
+from establishments import audit
 from establishments.validators import normalize_uai, validate_uai
 
 from .models import ManualTransferRequest

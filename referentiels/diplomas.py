@@ -1,4 +1,4 @@
-"""The diplomas offered in Paramètres › Masque de saisie.
+"""The diplomas offered in Paramètres › Masque de saisie (pedagogy).
 
 TEMPORARY: a constant list until the référentiels module lands (SPEC §6, national data loaded by a command).
 These are the diplomas of the 2TNE family found in ``shared/referentiels`` (see its PROVENANCE.md). When the

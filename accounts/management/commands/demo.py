@@ -3,11 +3,11 @@
 import datetime
 import json
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Civility, Profile, User
+from accounts.services import site_url
 from establishments.models import Establishment
 from establishments.scoping import scopes_disabled
 
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             return
         self.stdout.write("Comptes de DÉMONSTRATION (mot de passe connu : ne jamais utiliser en production)")
         for est in establishments:
-            self.stdout.write(f"\n{est['name']} — {settings.SITE_URL}/{est['uai']}/connexion/")
+            self.stdout.write(f"\n{est['name']} — {site_url()}/{est['uai']}/connexion/")
             for user in est["users"]:
                 self.stdout.write(f"  {user['profile']:<15} identifiant : {user['login']:<22} "
                                   f"mot de passe : {user['password']}")

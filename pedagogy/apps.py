@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PedagogyConfig(AppConfig):
+    name = "pedagogy"
+    verbose_name = "Pédagogie"
+    tenant_urls = ("parametres/masque-de-saisie/", "pedagogy.urls")
+
+    def ready(self):
+        from . import registrations  # noqa: F401

@@ -1,0 +1,1 @@
+"""Periods (school calendar, PFMP): the layer between the référentiels and pedagogy. Empty until its issue."""
