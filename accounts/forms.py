@@ -84,7 +84,7 @@ INVALID_EMAIL = "Saisissez une adresse e-mail valide (exemple : prenom.nom@ac-ac
 
 
 class DsfrFormMixin:
-    """DSFR classes on the widgets, and erroneous inputs tied to their message (includes/form_fields.html)."""
+    """French required-field messages, and erroneous inputs tied to their message (includes/form_fields.html)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,15 +95,7 @@ class DsfrFormMixin:
                     forms.Field.default_error_messages["required"])
             if isinstance(field, forms.EmailField):
                 field.error_messages["invalid"] = INVALID_EMAIL
-            widget = field.widget
-            if "class" in widget.attrs:
-                continue
-            if isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs["class"] = "fr-select"
-            elif isinstance(widget, forms.FileInput):
-                widget.attrs["class"] = "fr-upload"
-            elif not isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-                widget.attrs["class"] = "fr-input"
+            # The DSFR class of each widget comes from the project's form renderer (cpro.forms), for every form.
 
     def full_clean(self):
         super().full_clean()

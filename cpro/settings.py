@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cpro.errors.FrenchErrorPagesMiddleware",
     "establishments.middleware.EstablishmentScopeMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "accounts.former_learners.FormerLearnerGateMiddleware",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cpro.urls"
+# Every widget gets its DSFR class (fr-input, fr-select, fr-upload), whichever form it belongs to.
+FORM_RENDERER = "cpro.forms.DsfrFormRenderer"
 WSGI_APPLICATION = "cpro.wsgi.application"
 
 TEMPLATES = [
