@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
@@ -22,6 +23,22 @@ from .values import (
 
 Handler = Callable[[etree._Element], None]
 HEADER = "en-tête du fichier"
+# Invisible control characters no imported text may hold (XML 1.0 forbids C0 but lets DEL and C1 through; a
+# C1 character is typically a Windows-1252 apostrophe or dash in a file declared ISO-8859).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MAX_CONTROL_PROBLEMS = 20
+
+
+def control_character_message(value: str, where: str) -> str | None:
+    """The French refusal of a text holding an invisible control character, or None."""
+    match = CONTROL_CHARACTERS.search(value)
+    if match is None:
+        return None
+    code = ord(match.group())
+    hint = (" (souvent une apostrophe ou un tiret d'un fichier ré-enregistré dans un autre encodage)"
+            if 0x80 <= code <= 0x9F else "")
+    return (f"caractère de contrôle invisible U+{code:04X} dans {where}{hint} : corrigez le fichier ou "
+            "demandez un nouvel export.")
 
 
 def children_text(element: etree._Element) -> dict[str, str | None]:
@@ -124,6 +141,7 @@ class BaseParser:
         self.header_line: int | None = None
         self._header_checked = False
         self._encoding_reported = False
+        self._control_problems = 0
 
     # -- driving ------------------------------------------------------------------------------------------
 
@@ -135,7 +153,10 @@ class BaseParser:
         handlers = self.handlers()
         try:
             for path, element in reader.iter_ends(handlers):
+                mis_encoded = self.check_control_characters(element)
                 handlers[path](element)
+                if mis_encoded is not None:
+                    self.check_encoding(mis_encoded[0], None, mis_encoded[1])
             self.check_header()
             self.finish()
         except ParseRefused as exc:
@@ -240,6 +261,35 @@ class BaseParser:
                     )
                 )
                 return
+
+    def check_control_characters(self, element: etree._Element) -> tuple[int | None, str] | None:
+        """Refuse, with its line, a record whose text or attributes hold an invisible control character.
+
+        Returns the line and value of a mis-encoded text, to be reported as such (``run``)."""
+        if self._control_problems >= MAX_CONTROL_PROBLEMS:
+            return None
+        if CONTROL_CHARACTERS.search(etree.tostring(element, encoding="unicode", with_tail=False)) is None:
+            return None
+        mis_encoded = None
+        for node in element.iter(tag=etree.Element):
+            values = [(node.text or "", str(node.tag)), *((v, f"{node.tag}/@{k}") for k, v in node.attrib.items())]
+            for value, where in values:
+                message = control_character_message(value, where)
+                if message is not None and looks_mis_encoded(value):
+                    # UTF-8 read as ISO-8859 ("È" → "Ã" + U+0088): the encoding message says it better, with
+                    # the record when its handler checks this field, else here once handled.
+                    mis_encoded = mis_encoded or (node.sourceline, value)
+                    break
+                if message is not None:
+                    self._control_problems += 1
+                    self.add_error(message, line=node.sourceline, record=None)
+                    # Freed once handled: a record checked at its end is not reported again by its parent.
+                    if node.text:
+                        node.text = CONTROL_CHARACTERS.sub("", node.text)
+                    for key, item in node.attrib.items():
+                        node.set(key, CONTROL_CHARACTERS.sub("", item))
+                    break
+        return mis_encoded
 
     def add_error(self, message: str, *, line: int | None, record: str | None) -> None:
         self.problems.append(error(self.file, message, line=line, record=record))

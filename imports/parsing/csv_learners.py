@@ -63,13 +63,39 @@ def _key(text: str) -> str:
     return re.sub(r"[\s\-'’.]+", "_", text).strip("_")
 
 
-def _decode(data: bytes) -> str:
+# Any control character, tab and line breaks included: a name or a class never holds one (the tab separating
+# columns and the line breaks ending rows are consumed by the CSV reader before the cells are checked).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _decode(data: bytes, name: str) -> str:
+    """The file's text; a UTF-16 file cut short or holding a lone surrogate is refused with its line."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise ParseRefused(error(
+                name,
+                "fichier UTF-16 abîmé (caractère incomplet ou invalide) : ouvrez-le dans votre tableur et "
+                "enregistrez-le de nouveau au format « CSV UTF-8 (délimité par des points-virgules) ».",
+                line=line,
+            )) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def _control_problem(cells: dict[str, str | None], name: str, line: int) -> Problem | None:
+    for field, value in cells.items():
+        if value and (match := _CONTROL.search(value)):
+            code = ord(match.group())
+            what = {0x09: "une tabulation", 0x0A: "un retour à la ligne", 0x0D: "un retour à la ligne"}.get(
+                code, f"un caractère de contrôle invisible (U+{code:04X})")
+            return error(name, f"la colonne « {field} » contient {what} : corrigez la case dans votre tableur.",
+                         line=line)
+    return None
 
 
 def _delimiter(header_line: str) -> str:
@@ -93,14 +119,38 @@ def parse_learners_csv(
     if refusal is not None:
         return CsvLearnersResult(file=name, problems=(refusal,))
 
-    text = _decode(data)
+    try:
+        text = _decode(data, name)
+    except ParseRefused as exc:
+        return CsvLearnersResult(file=name, problems=(exc.problem,))
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    try:
+        learners = _read_rows(reader, name, problems)
+    except csv.Error as exc:
+        problems.append(_csv_error(exc, name, reader.line_num))
+        return CsvLearnersResult(file=name, problems=tuple(problems))
+    if learners is None:
+        return CsvLearnersResult(file=name, problems=tuple(problems))
+    if not learners and not any(p.is_error for p in problems):
+        problems.append(error(name, "le fichier ne contient aucun élève (seulement la ligne d'en-tête)."))
+    return CsvLearnersResult(file=name, learners=tuple(learners), problems=tuple(problems))
+
+
+def _csv_error(exc: csv.Error, name: str, line: int) -> Problem:
+    if "field larger than field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return error(name, f"une case dépasse {limit:,} caractères".replace(",", "\u202f") + " : un guillemet "
+                     "n'est sans doute pas refermé. Corrigez le fichier dans votre tableur.", line=line)
+    return error(name, "ligne illisible au format CSV (guillemet mal placé ou caractère interdit) : corrigez-la "
+                 "dans votre tableur.", line=line)
+
+
+def _read_rows(reader, name: str, problems: list[Problem]) -> list[Learner] | None:
     header = next(reader, None)
     columns = _read_header(header or [], name, problems)
     if columns is None:
-        return CsvLearnersResult(file=name, problems=tuple(problems))
-
+        return None
     learners: list[Learner] = []
     seen_ine: dict[str, tuple[int, str]] = {}
     seen_person: dict[tuple[str, str, object], tuple[int, str]] = {}
@@ -109,6 +159,9 @@ def parse_learners_csv(
         if not any(cell.strip() for cell in row):
             continue
         cells = {field: clean(row[index]) if index < len(row) else None for field, index in columns.items()}
+        if (problem := _control_problem(cells, name, line)) is not None:
+            problems.append(problem)
+            continue
         learner = _read_row(cells, name, line, problems)
         if learner is None:
             continue
@@ -140,9 +193,7 @@ def parse_learners_csv(
             )
         seen_person.setdefault(identity, (line, record))
         learners.append(learner)
-    if not learners and not any(p.is_error for p in problems):
-        problems.append(error(name, "le fichier ne contient aucun élève (seulement la ligne d'en-tête)."))
-    return CsvLearnersResult(file=name, learners=tuple(learners), problems=tuple(problems))
+    return learners
 
 
 def _refuse_non_csv(data: bytes, name: str) -> Problem | None:

@@ -1,4 +1,5 @@
-"""Parsing of the national files on the shared samples (no database)."""
+"""Parsing of the national files (no database): the small set held in the repository, generated sets; the
+shared large set and the Pix fixtures, when this machine has them, as extra checks."""
 
 import io
 import time
@@ -24,15 +25,15 @@ from imports.parsing import (
     with_mef_labels,
 )
 from imports.parsing.synthetic import generate_synthetic_exports
+from tests.import_samples import SHARED, SHARED_MISSING, SMALL
 
-SAMPLES = Path("/work/shared/siecle-samples")
-SMALL = SAMPLES / "synthetic" / "small"
-LARGE = SAMPLES / "synthetic" / "large-2000"
-PIX = SAMPLES / "pix"
+LARGE = SHARED / "synthetic" / "large-2000"
+PIX = SHARED / "pix"
 UAI = "0999999F"
 TODAY = date(2026, 11, 23)
 
-pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="shared samples not available")
+needs_large = pytest.mark.skipif(not LARGE.exists(), reason=SHARED_MISSING)
+needs_pix = pytest.mark.skipif(not PIX.exists(), reason=SHARED_MISSING)
 
 
 def uploads(*paths: Path) -> list[tuple[str, Path]]:
@@ -76,6 +77,7 @@ def test_small_set_gives_the_readme_row(files):
     assert summarise_first_import(bundle, TODAY) == SMALL_ROW
 
 
+@needs_large
 def test_large_set_gives_the_readme_row():
     files = ("sts_emp_0999999F_2026.zip", "ExportXML_ElevesSansAdresses.zip", "ResponsablesAvecAdresses.zip")
     bundle = read_uploads(uploads(*(LARGE / name for name in files)), UAI, TODAY)
@@ -257,6 +259,7 @@ def test_small_guardians_file_records():
 # --- Pix fixtures ----------------------------------------------------------------------------------------------
 
 
+@needs_pix
 def test_pix_two_valid_students():
     result = parse_learners(PIX / "siecle-with-two-valid-students.xml", today=TODAY)
 
@@ -280,6 +283,7 @@ def test_pix_two_valid_students():
     assert second.birth_date == date(1994, 7, 1)
 
 
+@needs_pix
 def test_pix_school_year_is_read_and_an_old_year_is_a_warning():
     result = parse_learners(PIX / "siecle-with-two-valid-students-and-school-year.xml", today=TODAY)
 
@@ -290,6 +294,7 @@ def test_pix_school_year_is_read_and_an_old_year_is_a_warning():
     assert "2016-2017" in old.message and "2026-2027" in old.message
 
 
+@needs_pix
 def test_pix_learner_without_ine_is_flagged_not_refused():
     result = parse_learners(PIX / "siecle-with-no-national-student-id.xml")
 
@@ -298,6 +303,7 @@ def test_pix_learner_without_ine_is_flagged_not_refused():
     assert learner.ine is None and not learner.transferable
 
 
+@needs_pix
 def test_pix_duplicate_ine_is_an_error_naming_both_records():
     result = parse_learners(PIX / "siecle-with-duplicate-national-student-id.xml")
 
@@ -309,6 +315,7 @@ def test_pix_duplicate_ine_is_an_error_naming_both_records():
     assert "élève 0001 HANDMADE Luciole" in text and "ligne 8" in text
 
 
+@needs_pix
 def test_pix_registrations_no_longer_in_school():
     result = parse_learners(PIX / "siecle-with-registrations-no-longer-in-school.xml")
 

@@ -7,19 +7,16 @@ import time
 import zipfile
 import zlib
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from imports.parsing import FileKind, Limits, Upload, parse_guardians, parse_learners, parse_sts, read_uploads
 from imports.parsing.safety import CappedReader, XmlReader
 from imports.parsing.synthetic import generate_synthetic_exports
+from tests.import_samples import SMALL
 
-SMALL = Path("/work/shared/siecle-samples/synthetic/small")
 UAI = "0999999F"
 TODAY = date(2026, 11, 23)
-
-pytestmark = pytest.mark.skipif(not SMALL.exists(), reason="shared samples not available")
 
 
 def learners_xml(records: str, *, encoding: str = "ISO-8859-15", uai: str = UAI, year: int = 2026) -> str:
@@ -438,3 +435,63 @@ def test_memory_stays_flat_records_are_freed_as_read(tmp_path):
     assert count == 2000 + 1999  # learners + memberships (one learner has no division)
     assert kept <= 1  # records already read are deleted as the file is read
     assert sum(1 for _ in root.iter()) < 20  # the whole tree is gone at the end
+
+
+# --- control characters and malformed CSVs (issue 9, items 6 and 9) ------------------------------------------
+
+
+@pytest.mark.parametrize("reference", ["&#x85;", "&#x92;", "&#x7f;"])
+def test_invisible_control_character_in_an_xml_name_is_refused_with_its_line(reference):
+    records = learner("1", "1234567890A", "DUPONT", "Marie") + learner("2", "1234567890B", f"MAR{reference}TIN", "Léa")
+    result = parse_learners(learners_xml(records).encode("iso-8859-15"), name="eleves.xml", expected_uai=UAI)
+    problem = only_error(result)
+    code = reference[3:-1].upper().zfill(4)
+    assert str(problem).startswith(f"eleves.xml, ligne 17 : caractère de contrôle invisible U+{code} dans "
+                                   "NOM_DE_FAMILLE")
+
+
+def test_control_character_in_an_xml_attribute_is_refused():
+    records = learner("1&#x1b;", "1234567890A", "DUPONT", "Marie").replace("&#x1b;", "\x9b")
+    content = learners_xml(records, encoding="UTF-8").encode("utf-8")
+    result = parse_learners(content, name="eleves.xml")
+    assert "caractère de contrôle invisible U+009B dans ELEVE/@ELEVE_ID" in only_error(result).message
+
+
+CSV_HEADER = "nom;prenom;date_naissance\r\n"
+
+
+def csv_problems(content: bytes) -> list[str]:
+    from imports.parsing import parse_learners_csv
+
+    result = parse_learners_csv(content, name="apprenants.csv")
+    assert not result.learners or any(p.is_error for p in result.problems)
+    return [p.text for p in result.problems if p.is_error]
+
+
+def test_nul_byte_after_the_first_4_kib_of_a_csv_is_refused_with_its_line():
+    rows = "".join(f"NOM{i};Prénom;14/03/2009\r\n" for i in range(300))  # well past 4 KiB
+    content = (CSV_HEADER + rows + "DU\x00PONT;Léa;01/01/2009\r\n").encode()
+    assert csv_problems(content) == ["apprenants.csv, ligne 302 : la colonne « nom » contient un caractère de "
+                                     "contrôle invisible (U+0000) : corrigez la case dans votre tableur."]
+
+
+def test_line_break_inside_a_csv_cell_is_refused():
+    content = (CSV_HEADER + 'DUPONT;"Ma\nrie";14/03/2009\r\n').encode()
+    assert csv_problems(content) == ["apprenants.csv, ligne 3 : la colonne « prenom » contient un retour à la "
+                                     "ligne : corrigez la case dans votre tableur."]
+
+
+@pytest.mark.parametrize("tail", [b"\x00\xd8A\x00", b"A"], ids=["lone-surrogate", "odd-byte-count"])
+def test_broken_utf16_csv_is_a_clear_refusal(tail):
+    content = b"\xff\xfe" + (CSV_HEADER + "DUPONT;Marie;14/03/2009\r\n").encode("utf-16-le") + tail
+    [problem] = csv_problems(content)
+    assert problem.startswith("apprenants.csv, ligne 3 : fichier UTF-16 abîmé")
+
+
+@pytest.mark.parametrize("row", ["X" * 140_000 + ";Léa;01/01/2009\r\n", '"X;Léa;01/01/2009\r\n' + "Y" * 140_000],
+                         ids=["huge-cell", "unclosed-quote"])
+def test_csv_cell_over_the_field_limit_is_a_clear_refusal(row):
+    content = (CSV_HEADER + "DUPONT;Marie;14/03/2009\r\n" + row).encode()
+    [problem] = csv_problems(content)
+    assert "une case dépasse 131\u202f072 caractères : un guillemet n'est sans doute pas refermé" in problem
+    assert ", ligne " in problem
