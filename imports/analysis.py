@@ -623,6 +623,7 @@ def plan_summary(plan: Plan) -> dict:
         "leavers_not_created": plan.leavers_not_created,
         # Named in the report too (SPEC §3): who was left out, who has no class yet.
         "leavers": [{"name": f"{learner.display_last_name.upper()} {learner.first_name}".strip(),
+                     "last_name": learner.display_last_name, "first_name": learner.first_name,
                      "id": learner.siecle_id or learner.ine or "",
                      "exit_date": learner.exit_date.strftime("%d/%m/%Y") if learner.exit_date else ""}
                     for learner in plan.leavers],

@@ -37,8 +37,14 @@ def report_rows(run: ImportRun) -> list[list[str]]:
                 ", ".join(sorted(g.code for g in user.teaching_groups.all())),
                 ", ".join(sorted(d.code for d in user.divisions_taught.all())),
                 ", ".join(link.learner.full_name for link in user.learner_links.all()),
-                entry.changes,
+                entry.changes or ("créé sans classe" if entry.kind == Kind.LEARNERS and entry.action == Action.CREATED
+                                  and not user.division_id else ""),
             ])
+    # Learners of the file left out because their exit date was past: named too (issue 9.12).
+    for leaver in run.summary.get("leavers", []):
+        rows.append([Kind.LEARNERS.label, "Sortis, non créés", leaver.get("last_name", leaver["name"]),
+                     leaver.get("first_name", ""), "", "", "", "", "", "",
+                     f"sorti le {leaver['exit_date']} (identifiant SIECLE {leaver['id']})"])
     return rows
 
 
