@@ -43,10 +43,26 @@ SCOPES_DISABLED_ALLOWED = {
     "transfers/management/commands/bench_daily_jobs.py",
 }
 
-# Modules allowed to reach establishment data around the scoped manager (the base manager, raw SQL through a
-# cursor): the cross-establishment jobs and the bulk writers, each filtering by ids it already scoped.
+# Auto-created many-to-many tables ("app_label.Model_field"): neither global nor establishment-owned, they are
+# allowed only here, between establishment-owned models (or Django's permission models). Code reaches them
+# through the related managers of scoped rows (``user.teaching_groups.all()`` goes through the scoped manager
+# of the other end); reaching the table itself (its ``through`` model) goes around the scoped manager.
+M2M_TABLES = {
+    "accounts.User_teaching_groups": "groupes d'un utilisateur, écrits par l'import de son établissement",
+    "accounts.User_divisions_taught": "classes d'un enseignant, écrites par l'import de son établissement",
+    "establishments.TeachingGroup_divisions": "classes d'un groupe, écrites par l'import de l'établissement",
+    "accounts.User_groups": "groupes de droits Django (console de la plateforme)",
+    "accounts.User_user_permissions": "droits Django (console de la plateforme)",
+}
+
+# Modules allowed to reach establishment data around the scoped manager (the base or default manager, the
+# ``through`` model of a many-to-many field, raw SQL in any form; the patterns are in tests/test_scoping.py):
+# the cross-establishment jobs and the bulk writers, each filtering by ids it already scoped.
 UNSCOPED_SQL_ALLOWED = {
     "imports/apply.py",  # COPY of an import's new users, all of the establishment being imported
+    "imports/analysis.py",  # reads the many-to-many tables, filtered by the establishment being imported
+    "accounts/learner_data.py",  # the rows of given learners, for the daily jobs
+    "accounts/models.py",  # the enrolments' transfer move (runs in the daily job, across establishments)
     "transfers/registry.py",
     "transfers/services.py",
     "transfers/management/commands/bench_daily_jobs.py",
