@@ -35,6 +35,7 @@ run: demo
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports  # layers between apps (pyproject.toml [tool.importlinter])
 
 test: install-test lint
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} $(PY) -m pytest
