@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from establishments.models import AuditEntry, Division
 
+from . import access
 from .models import Profile, User
 
 
@@ -61,20 +62,27 @@ class LearnerAccess:
         return "modifié"
 
 
-def divisions_with_learners(establishment) -> list[Division]:
-    """Classes with their number of active learners (``learner_count``), in one query."""
+def _learners(establishment, viewer):
+    """Learner accounts of the establishment; only those ``viewer`` may see when given (accounts.access)."""
+    learners = access.visible_learners(viewer) if viewer is not None else User.objects.filter(profile=Profile.LEARNER)
+    return learners.filter(establishment=establishment)
+
+
+def divisions_with_learners(establishment, viewer=None) -> list[Division]:
+    """Classes (those ``viewer`` may open) with their number of active learners (``learner_count``), one query."""
+    divisions = access.visible_divisions(viewer) if viewer is not None else Division.objects.all()
     return list(
-        Division.objects.filter(establishment=establishment)
+        divisions.filter(establishment=establishment)
         .annotate(learner_count=Count("learners", filter=Q(learners__is_active=True,
                                                             learners__profile=Profile.LEARNER)))
         .order_by("code")
     )
 
 
-def learner_access_rows(establishment, division: Division | None) -> list[LearnerAccess]:
+def learner_access_rows(establishment, division: Division | None, viewer=None) -> list[LearnerAccess]:
     """The active learners of ``division`` (``None``: learners without a class) with what to hand them out."""
-    learners = User.objects.filter(establishment=establishment, profile=Profile.LEARNER, is_active=True,
-                                   division=division).order_by("last_name", "first_name", "login")
+    learners = _learners(establishment, viewer).filter(is_active=True, division=division).order_by(
+        "last_name", "first_name", "login")
     rows = []
     for learner in learners:
         learner.establishment = establishment  # the initial password needs it: no query per learner
@@ -89,9 +97,8 @@ def learner_access_rows(establishment, division: Division | None) -> list[Learne
     return rows
 
 
-def learners_without_division_count(establishment) -> int:
-    return User.objects.filter(establishment=establishment, profile=Profile.LEARNER, is_active=True,
-                               division__isnull=True).count()
+def learners_without_division_count(establishment, viewer=None) -> int:
+    return _learners(establishment, viewer).filter(is_active=True, division__isnull=True).count()
 
 
 def audit_entries(establishment, *, query: str = "") -> QuerySet:

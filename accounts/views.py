@@ -3,7 +3,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -17,7 +17,7 @@ from establishments import audit, extensions
 from establishments.models import Division
 from establishments.routing import safe_next_url, tenant_url
 
-from . import home, selectors, services
+from . import access, home, selectors, services
 from .forms import EmailChangeForm, InspectorAccessForm, LoginForm, PasswordChangeForm, UserCreateForm, UserFilterForm
 from .models import Profile, User
 from .permissions import ALL_PROFILES, profile_required, public, read_only_may_post
@@ -156,6 +156,8 @@ def user_create_view(request):
 def _managed_user(request, pk: int) -> User:
     """A user of this establishment (the scope makes others 404) that the actor may manage."""
     user = get_object_or_404(User.objects.select_related("division"), pk=pk, establishment=request.establishment)
+    if not access.can(request.user, "view", user):
+        raise Http404  # an account the actor may not see does not exist for them
     if not services.can_manage(request.user, user):
         raise PermissionDenied("Votre profil ne permet pas de gérer ce compte.")
     return user
@@ -242,13 +244,13 @@ NO_CLASS = "sans"
 @profile_required(*USER_MANAGERS)
 def learner_access_view(request):
     establishment = request.establishment
-    divisions = selectors.divisions_with_learners(establishment)
+    divisions = selectors.divisions_with_learners(establishment, viewer=request.user)
     chosen = request.GET.get("classe", "")
     division = next((d for d in divisions if str(d.pk) == chosen), None)
     show_without_class = chosen == NO_CLASS
     rows = None
     if division is not None or show_without_class:
-        rows = selectors.learner_access_rows(establishment, division)
+        rows = selectors.learner_access_rows(establishment, division, viewer=request.user)
     elif chosen:
         messages.error(request, "Cette classe n'existe pas dans l'établissement : choisissez-la dans la liste.")
     return render(request, "accounts/learner_access.html", {
@@ -256,7 +258,7 @@ def learner_access_view(request):
         "divisions": divisions,
         "division": division,
         "show_without_class": show_without_class,
-        "without_class_count": selectors.learners_without_division_count(establishment),
+        "without_class_count": selectors.learners_without_division_count(establishment, viewer=request.user),
         "rows": rows,
         "login_url": services.login_url(establishment),
         "manageable": {p.value for p in services.manageable_profiles(request.user)},

@@ -1,7 +1,10 @@
 """Example URL parameters for the isolation sweep: ``url name → f(establishment, users) → kwargs``.
 
-``users`` maps each Profile to a user of ``establishment``. Create the objects inside the establishment: the
-sweep checks that a user of another establishment gets 404 on them.
+``users`` maps each Profile to a user of ``establishment``: the learner is in a class taught by the teacher and
+linked to the guardian. Create the objects inside ``establishment``: the sweep checks that a user of another
+establishment gets 404 on them, that the teacher of another class and the guardian of another learner are refused
+them, and (calling the same function for another establishment) that an object of another establishment cannot be
+reached through this establishment's URL.
 """
 
 
@@ -26,6 +29,42 @@ def _import_run(establishment, users):
     return {"pk": run.pk}
 
 
+def _learner(establishment, users):
+    return {"pk": users["apprenant"].pk}
+
+
+def _achievement(establishment, users):
+    from establishments.scoping import scopes_disabled
+    from tests.testapp.models import Achievement
+
+    with scopes_disabled():
+        achievement = Achievement.objects.create(establishment=establishment, learner=users["apprenant"],
+                                                 title="Stage en entreprise")
+    return {"pk": achievement.pk}
+
+
+def _document(establishment, users):
+    """A built document owned by the user the sweep admits (the first profile in order): only its owner gets it."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from documents.models import GeneratedDocument
+    from establishments.scoping import scopes_disabled
+
+    name = f"documents/{establishment.uai}/exemple-balayage.csv"  # one fixed file: runs do not pile files up
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"exemple"))
+    with scopes_disabled():
+        document = GeneratedDocument.objects.create(
+            establishment=establishment, owner=users[sorted(users)[0]], kind="exemple", title="Exemple",
+            status=GeneratedDocument.Status.READY, file=name, filename="exemple.csv", content_type="text/csv",
+            expires_at=timezone.now() + datetime.timedelta(days=1))
+    return {"pk": document.pk}
+
+
 URL_EXAMPLES: dict = {
     # Imports (issue 3)
     "tenant:imports_run": _import_run,
@@ -34,12 +73,23 @@ URL_EXAMPLES: dict = {
     "tenant:imports_run_reanalyse": _import_run,
     "tenant:imports_run_abandon": _import_run,
     "tenant:imports_run_report_csv": _import_run,
-    # Paramètres and users (issue 4)
-    "tenant:user_detail": lambda est, users: {"pk": users["enseignant"].pk},
-    "tenant:user_deactivate": lambda est, users: {"pk": users["enseignant"].pk},
-    "tenant:user_reactivate": lambda est, users: {"pk": users["enseignant"].pk},
-    "tenant:user_password_reset": lambda est, users: {"pk": users["enseignant"].pk},
-    "tenant:user_email": lambda est, users: {"pk": users["enseignant"].pk},
+    # Paramètres and users (issue 4): the object is a learner, the account others would most want to reach.
+    "tenant:user_detail": _learner,
+    "tenant:user_deactivate": _learner,
+    "tenant:user_reactivate": _learner,
+    "tenant:user_password_reset": _learner,
+    "tenant:user_email": _learner,
     "tenant:learner_access_odt": _division,
+    # Documents (issue 8)
+    "tenant:learner_access_pdf": _division,
+    "tenant:document_download": _document,
     "tenant:inspector_close": lambda est, users: {"pk": users["inspecteur"].pk},
+    # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
+    "essai:achievement_rename": _achievement,
+    "essai:achievement_rename_unscoped": _achievement,
+    "essai:achievement_rename_fixed": _achievement,
 }
+
+# URLs taking an object that every teacher of the establishment may see (the establishment's scenarios, say):
+# the sweep does not expect the teacher of another class to be refused them.
+SHARED_WITH_EVERY_TEACHER: set[str] = set()
