@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8000
-export SITE_URL ?= http://127.0.0.1:$(PORT)
+export PORT  # embedded, the site's address comes from each request; commands print 127.0.0.1:$(PORT)
 
 .PHONY: run test install install-test lint migrate demo clean
 

@@ -1,18 +1,35 @@
 """Authentication by (establishment, login, password), and the lockout key used by django-axes."""
 
 from django.contrib.auth.backends import BaseBackend
+from django.db.models.functions import Lower
 
 from establishments.scoping import scopes_disabled
 
 from .former_learners import has_former_learner_access
+from .logins import normalize_login
 from .models import User
+
+# The lockout key of a login that cannot exist (not ASCII…): it never reaches an account, and no real login
+# contains a space, so it never shares a counter with one.
+REFUSED_LOGIN_KEY = "identifiant refusé"
 
 
 def _find_user(establishment, login: str) -> User | None:
+    """The account of ``login`` (normalised as everywhere: ``accounts.logins.normalize_login``), or ``None``.
+
+    Compares ``Lower(login)`` with the normalised ASCII value: the same on SQLite and PostgreSQL, and what the
+    unique constraint on ``Lower(login)`` indexes. A login that is not ASCII is refused without a query.
+    """
+    normalized = normalize_login(login)
+    if normalized is None:
+        return None
+    establishment_filter = {"establishment__isnull": True} if establishment is None else {
+        "establishment": establishment}
     with scopes_disabled():
         return (
             User.objects.select_related("establishment")
-            .filter(establishment=establishment, login__iexact=login.strip())
+            .alias(login_lower=Lower("login"))
+            .filter(login_lower=normalized, **establishment_filter)
             .first()
         )
 
@@ -58,6 +75,10 @@ def lockout_key(request, credentials: dict | None) -> str:
     else:
         establishment = credentials.get("establishment")
         login = credentials.get("username") or ""
+    return lockout_key_for(establishment, login)
+
+
+def lockout_key_for(establishment, login: str) -> str:
+    """``<uai>:<normalised login>`` (``plateforme:<login>`` for the platform console), as django-axes stores it."""
     uai = establishment.uai if establishment is not None else "plateforme"
-    login = login.strip().lower()
-    return f"{uai}:{login}"
+    return f"{uai}:{normalize_login(login) or REFUSED_LOGIN_KEY}"

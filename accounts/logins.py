@@ -25,3 +25,17 @@ def make_unique_login(first_name: str, last_name: str, taken: set[str]) -> str:
         login = f"{base}{number}"
     taken.add(login)
     return login
+
+
+# One normalisation of logins, used at creation, at lookup and in the lockout key (accounts.backends). Logins are
+# ASCII by construction; anything else is refused before any database lookup, so no database case folding
+# (PostgreSQL's UPPER() turns "ſ" into "S" and "ı" into "I") can map a different string onto an account.
+_LOGIN_ALLOWED = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces
+
+
+def normalize_login(value: str | None) -> str | None:
+    """The canonical form of a typed or stored login (trimmed, lower-case), or ``None`` if it cannot be one."""
+    value = (value or "").strip()
+    if not value or len(value) > 150 or not _LOGIN_ALLOWED.fullmatch(value):
+        return None
+    return value.lower()

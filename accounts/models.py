@@ -13,6 +13,7 @@ from django.utils.crypto import constant_time_compare
 from establishments.scoping import EstablishmentOwned, ScopedManager
 
 from .learner_data import learner_data
+from .logins import normalize_login
 
 
 class Profile(models.TextChoices):
@@ -44,7 +45,10 @@ class UserManager(BaseUserManager):
     use_in_migrations = False
 
     def create_user(self, login, password=None, **fields):
-        user = self.model(login=login, **fields)
+        normalized = normalize_login(login)
+        if normalized is None:
+            raise ValueError("Un identifiant ne contient que des lettres sans accent, des chiffres et . - _")
+        user = self.model(login=normalized, **fields)
         if password is None:
             user.set_initial_password()
         else:
@@ -57,7 +61,11 @@ class UserManager(BaseUserManager):
         return self.create_user(login, password, **fields)
 
     def get_by_natural_key(self, username):
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        """A platform staff account (no establishment) by its login, normalised as at login (accounts.logins)."""
+        normalized = normalize_login(username)
+        if normalized is None:
+            raise self.model.DoesNotExist(f"Identifiant refusé : {username!r}")
+        return self.alias(login_lower=Lower("login")).get(establishment__isnull=True, login_lower=normalized)
 
 
 class User(EstablishmentOwned, AbstractBaseUser, PermissionsMixin):

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import os
 import secrets
 
 from django.conf import settings
@@ -57,11 +58,13 @@ def generate_temporary_password() -> str:
 
 
 def manageable_profiles(actor: User) -> frozenset:
-    """The profiles whose accounts ``actor`` may manage: nobody manages a profile above their own."""
-    if actor.profile == Profile.ADMIN:
+    """The profiles whose accounts ``actor`` may open, create, deactivate and reactivate.
+
+    The chef d'établissement and the administrateur manage every profile, the DDFPT every profile but those two.
+    Changing someone's e-mail address or password is narrower: see ``may_change_credentials``.
+    """
+    if actor.profile in (Profile.ADMIN, Profile.HEAD):
         return frozenset(Profile)
-    if actor.profile == Profile.HEAD:
-        return frozenset(Profile) - {Profile.ADMIN}
     if actor.profile == Profile.DDFPT:
         return frozenset(Profile) - {Profile.ADMIN, Profile.HEAD}
     return frozenset()
@@ -82,8 +85,64 @@ def _check_can_manage(actor: User, user: User) -> None:
         raise PermissionDenied("Votre profil ne permet pas de gérer ce compte.")
 
 
-def login_url(establishment) -> str:
-    return settings.SITE_URL.rstrip("/") + tenant_url(establishment, "login")
+# Who may change whose e-mail address and reset whose password. Whoever controls an account's e-mail address and
+# asks for its password controls the account, so these two actions go strictly downwards in this order:
+#
+#     chef d'établissement  >  administrateur = DDFPT  >  every other profile
+#
+# never to a peer of the same rank (a chef on another chef, a DDFPT on an administrator), never upwards, never to
+# oneself (one's own password is changed with « Changer mon mot de passe »), never to a platform staff account
+# (those are managed in the platform console only). The chef's own reset is done by the platform staff.
+# Deactivating and reactivating follow ``manageable_profiles`` (they give no access to the account).
+PROFILE_RANKS = {Profile.HEAD: 3, Profile.ADMIN: 2, Profile.DDFPT: 2}
+OTHER_PROFILES_RANK = 1
+
+
+def profile_rank(user: User) -> int:
+    return PROFILE_RANKS.get(user.profile, OTHER_PROFILES_RANK)
+
+
+def may_change_credentials(actor: User, user: User) -> bool:
+    """Whether ``actor`` may change ``user``'s e-mail address or reset their password (the rule above)."""
+    return (
+        can_manage(actor, user)
+        and user.pk != actor.pk
+        and user.establishment_id is not None
+        and not (user.is_staff or user.is_superuser)
+        and profile_rank(actor) > profile_rank(user)
+    )
+
+
+def _check_may_change_credentials(actor: User, user: User) -> None:
+    if not may_change_credentials(actor, user):
+        raise PermissionDenied("Votre profil ne permet pas de modifier l'adresse e-mail ni le mot de passe de ce "
+                               "compte.")
+
+
+def reset_lockout(establishment, login: str) -> int:
+    """Lifts the login lockout (django-axes) of ``login`` in ``establishment``; returns the attempts removed."""
+    from axes.utils import reset
+
+    from .backends import lockout_key_for
+
+    return reset(username=lockout_key_for(establishment, login))
+
+
+# The site's public address: ``SITE_URL`` when set (required in production, see cpro/settings.py); in the
+# embedded mode the address the request came to, so printed sheets and e-mails show the port actually used.
+# A command (no request) in the embedded mode uses the local address on ``PORT`` (exported by ``make run``).
+
+
+def site_url(request=None) -> str:
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+
+
+def login_url(establishment, request=None) -> str:
+    return site_url(request) + tenant_url(establishment, "login")
 
 
 def access_until(user: User) -> datetime.date | None:
@@ -93,14 +152,14 @@ def access_until(user: User) -> datetime.date | None:
     return (timezone.localtime(user.access_expires_at) - datetime.timedelta(microseconds=1)).date()
 
 
-def send_credentials(user: User, password: str, *, reason: str) -> None:
+def send_credentials(user: User, password: str, *, reason: str, request=None) -> None:
     """E-mails ``user`` the establishment's address, their login and ``password``. Raises on failure.
 
-    ``reason``: ``"created"``, ``"reset"`` or ``"inspector"``.
+    ``reason``: ``"created"``, ``"reset"``, ``"inspector"`` or ``"first_admin"``.
     """
     establishment = user.establishment
     context = {"user": user, "password": password, "reason": reason, "establishment": establishment,
-               "login_url": login_url(establishment), "access_until": access_until(user)}
+               "login_url": login_url(establishment, request), "access_until": access_until(user)}
     subject = render_to_string("accounts/emails/credentials_subject.txt", context).strip()
     body = render_to_string("accounts/emails/credentials.txt", context)
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email],
@@ -108,9 +167,9 @@ def send_credentials(user: User, password: str, *, reason: str) -> None:
     message.send(fail_silently=False)
 
 
-def _send_or_undo(user: User, password: str, *, reason: str, undone: str) -> None:
+def _send_or_undo(user: User, password: str, *, reason: str, undone: str, request=None) -> None:
     try:
-        send_credentials(user, password, reason=reason)
+        send_credentials(user, password, reason=reason, request=request)
     except Exception as exc:  # SMTP errors come in many types (socket, smtplib, SSL)
         logger.warning("E-mail to user %s failed: %s", user.pk, type(exc).__name__)
         raise AccountError(
@@ -151,7 +210,8 @@ def _save_with_unique_login(user: User, establishment) -> None:
 
 @transaction.atomic
 def user_create_by_hand(*, establishment, actor: User, civility: str, last_name: str, first_name: str,
-                        birth_date: datetime.date | None, email: str, profile: str, division=None) -> User:
+                        birth_date: datetime.date | None, email: str, profile: str, division=None,
+                        request=None) -> User:
     """Creates an account flagged "créé manuellement" with a random temporary password sent by e-mail.
 
     Refused while the establishment's name or e-mail is missing, and for a profile the actor may not manage.
@@ -172,7 +232,7 @@ def user_create_by_hand(*, establishment, actor: User, civility: str, last_name:
     _save_with_unique_login(user, establishment)
     audit.record(establishment, actor, "user.create", user,
                  {"identifiant": user.login, "profil": user.get_profile_display(), "e-mail": user.email})
-    _send_or_undo(user, password, reason="created", undone="le compte n'a pas été créé.")
+    _send_or_undo(user, password, reason="created", undone="le compte n'a pas été créé.", request=request)
     return user
 
 
@@ -200,15 +260,17 @@ def user_reactivate(*, establishment, actor: User, user: User) -> None:
 
 
 @transaction.atomic
-def user_password_reset(*, establishment, actor: User, user: User) -> str:
+def user_password_reset(*, establishment, actor: User, user: User, request=None) -> str:
     """Learners go back to their initial password; anyone else gets a new temporary one by e-mail.
 
-    Returns a sentence for the actor saying what happened. The password must be changed at the next login.
+    Returns a sentence for the actor saying what happened. The password must be changed at the next login, and
+    the login's lockout (too many failed attempts) is lifted: the user can log in with it at once.
     """
-    _check_can_manage(actor, user)
+    _check_may_change_credentials(actor, user)
     if user.profile == Profile.LEARNER:
         user.set_initial_password()
         user.save(update_fields=["password", "must_change_password"])
+        reset_lockout(establishment, user.login)
         audit.record(establishment, actor, "user.password_reset", user,
                      {"identifiant": user.login, "nouveau": "mot de passe initial"})
         return (f"Le mot de passe de {user.full_name} est revenu au mot de passe initial : il figure dans la "
@@ -220,22 +282,47 @@ def user_password_reset(*, establishment, actor: User, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    reset_lockout(establishment, user.login)
     audit.record(establishment, actor, "user.password_reset", user,
                  {"identifiant": user.login, "nouveau": "mot de passe temporaire envoyé par e-mail"})
-    _send_or_undo(user, password, reason="reset", undone="le mot de passe n'a pas été changé.")
+    _send_or_undo(user, password, reason="reset", undone="le mot de passe n'a pas été changé.", request=request)
     return (f"Un nouveau mot de passe temporaire a été envoyé à {user.full_name} ({user.email}) ; "
             "il devra le changer à sa prochaine connexion.")
 
 
 @transaction.atomic
-def user_email_change(*, establishment, actor: User, user: User, email: str) -> None:
-    _check_can_manage(actor, user)
+def user_email_change(*, establishment, actor: User, user: User, email: str, request=None) -> bool | None:
+    """Changes ``user``'s e-mail address and tells the old address (a hijack must not go unnoticed).
+
+    Returns ``None`` when nothing changed or there was no old address, ``True`` when the old address was told,
+    ``False`` when that notice could not be sent (the change is kept: the old address may be dead).
+    """
+    _check_may_change_credentials(actor, user)
     old, new = user.email, email.strip()
     if old == new:
-        return
+        return None
     user.email = new
     user.save(update_fields=["email"])
     audit.record(establishment, actor, "user.email", user, {"ancienne": old, "nouvelle": new})
+    if not old:
+        return None
+    return _notify_email_change(user, old, actor, request=request)
+
+
+def _notify_email_change(user: User, old: str, actor: User, *, request=None) -> bool:
+    establishment = user.establishment
+    context = {"user": user, "old": old, "actor": actor, "establishment": establishment,
+               "login_url": login_url(establishment, request)}
+    subject = render_to_string("accounts/emails/email_changed_subject.txt", context).strip()
+    body = render_to_string("accounts/emails/email_changed.txt", context)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [old],
+                           reply_to=[establishment.email] if establishment.email else None)
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # SMTP errors come in many types (socket, smtplib, SSL)
+        logger.warning("E-mail change notice to user %s failed: %s", user.pk, type(exc).__name__)
+        return False
+    return True
 
 
 # Inspector access ------------------------------------------------------------------------------------------
@@ -256,7 +343,7 @@ def _check_inspector_opener(actor: User) -> None:
 
 @transaction.atomic
 def inspector_access_open(*, establishment, actor: User, civility: str, last_name: str, first_name: str,
-                          email: str, expires_on: datetime.date) -> User:
+                          email: str, expires_on: datetime.date, request=None) -> User:
     """Opens a read-only access until ``expires_on`` (included); the inspector gets an e-mail with it.
 
     An inspector already known by this e-mail gets their account back, with the new end date and a new
@@ -288,7 +375,7 @@ def inspector_access_open(*, establishment, actor: User, civility: str, last_nam
     audit.record(establishment, actor, "inspector.open", user,
                  {"identifiant": user.login, "e-mail": email, "jusqu'au": expires_on.strftime("%d/%m/%Y"),
                   "réouverture": reopened})
-    _send_or_undo(user, password, reason="inspector", undone="l'accès n'a pas été ouvert.")
+    _send_or_undo(user, password, reason="inspector", undone="l'accès n'a pas été ouvert.", request=request)
     return user
 
 

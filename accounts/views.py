@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from establishments import audit, extensions
 from establishments.models import Division
@@ -47,17 +47,39 @@ def login_view(request):
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
+PLATFORM_LOCKOUT_MESSAGE = (
+    "Trop de tentatives de connexion ont échoué pour cet identifiant de la plateforme. Par sécurité, réessayez "
+    "dans quelques minutes."
+)
+
+
 def lockout_response(request, credentials, *args, **kwargs):
-    """Shown by django-axes when the establishment + login pair is locked out."""
+    """Shown by django-axes when the establishment + login pair is locked out (HTTP 429).
+
+    An establishment's login page shows the message above its form; the platform console (``/plateforme/``,
+    no establishment) shows its own login page with the message.
+    """
+    if getattr(request, "establishment", None) is None:
+        from django.contrib import admin
+        from django.contrib.admin.forms import AdminAuthenticationForm
+
+        context = {**admin.site.each_context(request), "title": "Connexion", "app_path": request.get_full_path(),
+                   "form": AdminAuthenticationForm(request), "lockout_message": PLATFORM_LOCKOUT_MESSAGE}
+        return render(request, "accounts/platform_lockout.html", context, status=429)
     form = LoginForm(request)
     return render(request, "accounts/login.html", {"form": form, "lockout_message": LOCKOUT_MESSAGE},
                   status=429)
 
 
 @public
-@require_POST
+@require_http_methods(["GET", "POST"])
 def logout_view(request):
+    """POST logs out. A GET (a typed or bookmarked address) shows the page with the logout button."""
     establishment = request.establishment
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect(tenant_url(establishment, "login"))
+        return render(request, "accounts/logout.html")
     auth_logout(request)
     messages.success(request, "Vous êtes déconnecté.")
     return redirect(tenant_url(establishment, "login"))
@@ -139,7 +161,7 @@ def user_create_view(request):
                 user = services.user_create_by_hand(
                     establishment=establishment, actor=request.user, civility=data["civility"],
                     last_name=data["last_name"], first_name=data["first_name"], birth_date=data["birth_date"],
-                    email=data["email"], profile=data["profile"], division=data["division"])
+                    email=data["email"], profile=data["profile"], division=data["division"], request=request)
             except services.AccountError as error:
                 form.add_error(None, str(error))
             else:
@@ -170,6 +192,7 @@ def _render_user_detail(request, user: User, email_form=None, status: int = 200)
         "email_form": email_form or EmailChangeForm(initial={"email": user.email}),
         "is_self": user.pk == request.user.pk,
         "is_learner": user.profile == Profile.LEARNER,
+        "may_change_credentials": services.may_change_credentials(request.user, user),
         "audit": audit.with_labels(
             selectors.audit_entries(request.establishment).filter(details__identifiant=user.login)[:10]),
     }, status=status)
@@ -219,18 +242,26 @@ def user_reactivate_view(request, pk: int):
 @profile_required(*USER_MANAGERS)
 @require_POST
 def user_password_reset_view(request, pk: int):
-    return _account_action(request, pk, services.user_password_reset)
+    return _account_action(request, pk, lambda **kwargs: services.user_password_reset(**kwargs, request=request))
 
 
 @profile_required(*USER_MANAGERS)
 @require_POST
 def user_email_view(request, pk: int):
     user = _managed_user(request, pk)
+    if not services.may_change_credentials(request.user, user):
+        raise PermissionDenied("Votre profil ne permet pas de modifier l'adresse e-mail de ce compte.")
     form = EmailChangeForm(request.POST)
     if form.is_valid():
-        services.user_email_change(establishment=request.establishment, actor=request.user, user=user,
-                                   email=form.cleaned_data["email"])
+        old = user.email
+        notified = services.user_email_change(establishment=request.establishment, actor=request.user, user=user,
+                                              email=form.cleaned_data["email"], request=request)
         messages.success(request, f"L'adresse e-mail de {user.full_name} est maintenant {user.email}.")
+        if notified:
+            messages.info(request, f"Un message l'en informe à son ancienne adresse ({old}).")
+        elif notified is False:
+            messages.warning(request, f"Le message qui l'en informe n'a pas pu être envoyé à son ancienne adresse "
+                                      f"({old}).")
         return redirect(_url(request, "user_detail", pk=user.pk))
     messages.error(request, "L'adresse e-mail n'a pas été modifiée : corrigez-la ci-dessous.")
     return _render_user_detail(request, user, email_form=form, status=400)
@@ -260,7 +291,7 @@ def learner_access_view(request):
         "show_without_class": show_without_class,
         "without_class_count": selectors.learners_without_division_count(establishment, viewer=request.user),
         "rows": rows,
-        "login_url": services.login_url(establishment),
+        "login_url": services.login_url(establishment, request),
         "manageable": {p.value for p in services.manageable_profiles(request.user)},
     })
 
@@ -269,7 +300,7 @@ def learner_access_view(request):
 def learner_access_odt_view(request, division_pk: int):
     division = get_object_or_404(Division, pk=division_pk, establishment=request.establishment)
     content = services.learner_access_export(establishment=request.establishment, actor=request.user,
-                                             division=division)
+                                             division=division, request=request)
     filename = f"identifiants-{slugify(division.code) or division.pk}.odt"
     response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.text")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
@@ -306,7 +337,7 @@ def inspector_access_view(request):
                 inspector = services.inspector_access_open(
                     establishment=establishment, actor=request.user, civility=data["civility"],
                     last_name=data["last_name"], first_name=data["first_name"], email=data["email"],
-                    expires_on=data["expires_on"])
+                    expires_on=data["expires_on"], request=request)
             except services.AccountError as error:
                 form.add_error(None, str(error))
             else:

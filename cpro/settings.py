@@ -175,8 +175,14 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CPro <ne-pas-repondre@cpro.localhost>")
 
-# Public address of the site, used in e-mails (the login page of each establishment hangs off it).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Public address of the site, used in e-mails and printed login sheets (each establishment's login page hangs
+# off it). Required in production (DATABASE_URL set, DEBUG off). Otherwise it may stay unset: the address is then
+# taken from the request (accounts.services.site_url), so it follows the host and port the site really runs on.
+SITE_URL = env.str("SITE_URL", default="")
+_UNDER_TESTS = "pytest" in sys.modules or env.bool("CPRO_TEST_APPS", default=False)  # the suite and its worker
+if not SITE_URL and not EMBEDDED and not DEBUG and not _UNDER_TESTS:
+    raise ImproperlyConfigured("SITE_URL est obligatoire dès que DATABASE_URL est défini "
+                               "(adresse publique du site, ex. https://cpro.example.fr).")
 
 # Celery: Redis in production, tasks run in-process when embedded.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=env.str("REDIS_URL", default="memory://"))
@@ -221,10 +227,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# One handler, on the root logger. Django's default configuration gives the "django" logger a console handler of
+# its own (when DEBUG) that also propagates to the root: every line of it was printed twice. Naming the logger
+# here replaces its handlers with none, so its records reach the console once, through the root.
+# (Configuring "django" resets its children too: runserver's "django.server" gets its own format back here.)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }

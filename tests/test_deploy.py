@@ -20,7 +20,7 @@ def test_production_settings_pass_check_deploy_without_warning(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env={
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "SECRET_KEY": "k7#Qp2!vX9@mZ4$wR8^tY1&uI6*oP3(aS5)dF0_gH-jK+lL=zX",
-        "ALLOWED_HOSTS": "cpro.example.fr",
+        "ALLOWED_HOSTS": "cpro.example.fr", "SITE_URL": "https://cpro.example.fr",
     })
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
