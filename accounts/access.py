@@ -6,7 +6,8 @@ decides which *objects* a user may reach on them. Views ask it and never test pr
 - ``visible_learners(user)``, ``visible_divisions(user)``, ``visible_groups(user)``: querysets (lazy, one query
   when evaluated, whatever their size). Lists filter with them; a page about one object looks the object up in
   them, so an object the user may not see is a 404, exactly like another establishment's.
-- ``can(user, action, obj)`` with ``action`` ``"view"`` or ``"change"``: at most one query, never one per row.
+- ``can(user, action, obj)`` with ``action`` ``"view"`` or ``"change"``: at most one query, never one per row;
+  ``get_or_404(user, action, Model_or_queryset, pk=…)`` for a view: the object, or 404 when it is not allowed.
 - ``visible_rows(user, queryset, learner_field)``: rows of learner data (evaluations, book entries…) restricted to
   the learners the user may see.
 
@@ -45,6 +46,8 @@ Account management (deactivate, reset a password, change an e-mail) is a matter 
 from collections.abc import Callable, Iterable
 
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from establishments.models import Division, TeachingGroup
 
@@ -184,6 +187,20 @@ def visible_rows(user, queryset: QuerySet, learner_field: str = "learner") -> Qu
 
 
 # One object -------------------------------------------------------------------------------------------------
+
+
+def get_or_404(user, action: str, queryset, **lookup) -> Model:
+    """The object of ``queryset`` (a model or a queryset, read in the current establishment's scope) matching
+    ``lookup``, if ``user`` may do ``action`` to it; else 404, as for an object that does not exist.
+
+    A view's one line: ``learner = access.get_or_404(request.user, "change", User, pk=pk)``. For a POST,
+    ask for ``"change"`` before writing anything.
+    """
+    obj = get_object_or_404(queryset, **lookup)
+    if not can(user, action, obj):
+        raise Http404("Vous n'avez pas accès à cet objet.")
+    return obj
+
 
 
 def _can_user(user: User, action: str, account: User) -> bool:

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 from accounts import access
@@ -217,6 +218,17 @@ def test_rules_registered_by_a_higher_app(world, monkeypatch):
     other = Achievement.objects.create(establishment=world.establishment, learner=world.l2, title="Atelier")
     rows = access.visible_rows(world.teacher1, Achievement.objects.all())
     assert [a.title for a in rows] == ["Stage"] and other not in rows
+
+
+@pytest.mark.django_db
+def test_get_or_404_answers_404_for_an_object_the_user_may_not_reach(world):
+    assert access.get_or_404(world.teacher1, "change", User, pk=world.l1.pk) == world.l1
+    with pytest.raises(Http404):
+        access.get_or_404(world.teacher1, "view", User, pk=world.l2.pk)
+    with pytest.raises(Http404):
+        access.get_or_404(world.guardian, "change", User, pk=world.l1.pk)
+    with pytest.raises(Http404):  # another establishment's learner is outside the scope
+        access.get_or_404(world.admin, "view", User, pk=world.foreign_learner.pk)
 
 
 @pytest.mark.django_db

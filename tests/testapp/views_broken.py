@@ -4,7 +4,7 @@ Each one checks its object on GET as it should; the defect is on POST only, wher
 Mounted by ``tests.testapp.urls_broken``, never by the project's URLs.
 """
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from accounts import access
@@ -17,10 +17,7 @@ access.register_rule(Achievement)(access.learner_owned("learner"))
 
 
 def _show(request, pk):
-    achievement = get_object_or_404(Achievement, pk=pk)
-    if not access.can(request.user, "view", achievement):
-        raise Http404
-    return HttpResponse(achievement.title)
+    return HttpResponse(access.get_or_404(request.user, "view", Achievement, pk=pk).title)
 
 
 @profile_required(Profile.TEACHER, Profile.ADMIN)
@@ -46,10 +43,8 @@ def achievement_rename_unscoped(request, pk):
 @profile_required(Profile.TEACHER, Profile.ADMIN)
 def achievement_rename_fixed(request, pk):
     """The same view done right: the object is looked up in the scope and checked before any write."""
-    achievement = get_object_or_404(Achievement, pk=pk)
     if request.method == "POST":
-        if not access.can(request.user, "change", achievement):
-            raise Http404
+        achievement = access.get_or_404(request.user, "change", Achievement, pk=pk)
         achievement.title = request.POST.get("title", "")
         achievement.save(update_fields=["title"])
         return redirect(request.path)
