@@ -95,11 +95,35 @@ class LabelRegistry:
         return dict(self._labels)
 
 
+class HookRegistry:
+    """Functions the apps add to a shared step, called in registration order (e.g. the demo data: each app loads
+    its own demo content with ``@extensions.demo_content.register``)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._hooks: list[Callable] = []
+
+    def register(self, hook: Callable) -> Callable:
+        if hook not in self._hooks:
+            self._hooks.append(hook)
+        return hook
+
+    def unregister(self, hook: Callable) -> None:
+        if hook in self._hooks:
+            self._hooks.remove(hook)
+
+    def all(self) -> list[Callable]:
+        return list(self._hooks)
+
+
 menu = LinkRegistry("menu")
 home_cards = LinkRegistry("cartes de l'accueil")
 settings_tabs = LinkRegistry("onglets des paramètres")
 users_tabs = LinkRegistry("onglets des utilisateurs")
 audit_labels = LabelRegistry()
+# Called by ``manage.py demo`` for each demo establishment: ``hook(establishment, users)``, ``users`` being the demo
+# account of each profile (``{"enseignant": User, …}``), inside the command's transaction, scopes disabled.
+demo_content = HookRegistry("données de démonstration")
 
 
 def visible_to_any(registry: LinkRegistry, user) -> bool:

@@ -6,9 +6,10 @@ import json
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Civility, Profile, User
+from accounts.models import Civility, GuardianLink, Profile, User
 from accounts.services import site_url
-from establishments.models import Establishment
+from establishments import extensions
+from establishments.models import Division, Establishment, TeachingGroup
 from establishments.scoping import scopes_disabled
 
 # For demonstration only: these accounts have a known password and are never to exist in production.
@@ -34,7 +35,7 @@ def load_demo() -> list[dict]:
     with transaction.atomic(), scopes_disabled():
         for uai, name, email in DEMO_ESTABLISHMENTS:
             establishment, _ = Establishment.objects.get_or_create(uai=uai, defaults={"name": name, "email": email})
-            users = []
+            users, people = [], {}
             for profile, (last_name, first_name, civility) in DEMO_PEOPLE.items():
                 login = f"demo.{profile.value}"
                 user = User.objects.filter(establishment=establishment, login=login).first()
@@ -47,8 +48,30 @@ def load_demo() -> list[dict]:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 users.append({"profile": profile.value, "login": login, "password": DEMO_PASSWORD})
+                people[profile.value] = user
+            _demo_classes(establishment, people)
+            for load in extensions.demo_content.all():  # the other apps' demo content
+                load(establishment, people)
             loaded.append({"uai": uai, "name": establishment.name, "users": users})
     return loaded
+
+
+def _demo_classes(establishment: Establishment, people: dict[str, User]) -> None:
+    """A class and a group, as an STS-web import leaves them: the teacher teaches both, the learner is in the
+    class, the guardian is linked to the learner."""
+    division, _ = Division.objects.get_or_create(establishment=establishment, code="2MELEC1",
+                                                 defaults={"label": "2nde pro. MELEC 1"})
+    group, _ = TeachingGroup.objects.get_or_create(establishment=establishment, code="2MELEC1-ATELIER",
+                                                   defaults={"label": "Atelier électricité"})
+    group.divisions.add(division)
+    teacher, learner = people[Profile.TEACHER.value], people[Profile.LEARNER.value]
+    teacher.divisions_taught.add(division)
+    teacher.teaching_groups.add(group)
+    learner.division = division
+    learner.save(update_fields=["division"])
+    learner.teaching_groups.add(group)
+    GuardianLink.objects.get_or_create(establishment=establishment, guardian=people[Profile.GUARDIAN.value],
+                                       learner=learner, defaults={"relationship": "Père"})
 
 
 class Command(BaseCommand):
