@@ -16,7 +16,6 @@ from django.utils import timezone
 from establishments import audit
 from establishments.routing import tenant_url
 
-from . import exports, selectors
 from .logins import base_login, make_unique_login
 from .models import Profile, User
 
@@ -391,20 +390,3 @@ def inspector_access_close(*, establishment, actor: User, inspector: User) -> No
     inspector.access_expires_at = min(inspector.access_expires_at or timezone.now(), timezone.now())
     inspector.save(update_fields=["is_active", "deactivated_at", "deactivated_by_import", "access_expires_at"])
     audit.record(establishment, actor, "inspector.close", inspector, {"identifiant": inspector.login})
-
-
-# Learners' access -------------------------------------------------------------------------------------------
-
-
-def learner_access_export(*, establishment, actor: User, division) -> bytes:
-    """The ODT list of a class's logins and initial passwords; the download is written to the audit log."""
-    rows = [
-        (row.user.full_name, row.login, row.password_display)
-        for row in selectors.learner_access_rows(establishment, division)
-    ]
-    audit.record(establishment, actor, "learner_access.download", f"Classe {division.code}",
-                 {"classe": division.code, "élèves": len(rows)})
-    return exports.learner_access_odt(
-        establishment_name=establishment.display_name, uai=establishment.uai, login_url=login_url(establishment),
-        class_label=division.code, rows=rows,
-    )

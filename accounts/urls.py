@@ -15,8 +15,6 @@ urlpatterns = [
     path("utilisateurs/<int:pk>/mot-de-passe/", views.user_password_reset_view, name="user_password_reset"),
     path("utilisateurs/<int:pk>/e-mail/", views.user_email_view, name="user_email"),
     path("utilisateurs/acces-apprenants/", views.learner_access_view, name="learner_access"),
-    path("utilisateurs/acces-apprenants/<int:division_pk>/identifiants.odt", views.learner_access_odt_view,
-         name="learner_access_odt"),
     path("journal/", views.audit_log_view, name="audit_log"),
     path("acces-inspecteur/", views.inspector_access_view, name="inspector_access"),
     path("acces-inspecteur/<int:pk>/fermer/", views.inspector_close_view, name="inspector_close"),

@@ -6,15 +6,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from establishments import audit, extensions
-from establishments.models import Division
 from establishments.routing import safe_next_url, tenant_url
 
 from . import access, home, selectors, services
@@ -294,17 +291,6 @@ def learner_access_view(request):
         "login_url": services.login_url(establishment, request),
         "manageable": {p.value for p in services.manageable_profiles(request.user)},
     })
-
-
-@profile_required(*USER_MANAGERS)
-def learner_access_odt_view(request, division_pk: int):
-    division = get_object_or_404(Division, pk=division_pk, establishment=request.establishment)
-    content = services.learner_access_export(establishment=request.establishment, actor=request.user,
-                                             division=division, request=request)
-    filename = f"identifiants-{slugify(division.code) or division.pk}.odt"
-    response = HttpResponse(content, content_type="application/vnd.oasis.opendocument.text")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 # Journal des actions -------------------------------------------------------------------------------------------

@@ -5,19 +5,13 @@ import io
 
 from django.utils import timezone
 
+from documents.formats import safe_cell  # the one formula-safe cell of every CSV CPro writes
+
 from .models import Action, ImportRun, Kind
 from .selectors import report_sections
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
-
 HEADER = ["Catégorie", "Opération", "Nom", "Prénom", "Identifiant", "Mot de passe initial", "Classe",
           "Groupes", "Classes enseignées", "Apprenant(s) lié(s)", "Modifications"]
-
-
-def safe_cell(value) -> str:
-    """A spreadsheet must show the text, never run it: cells that could start a formula get a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def initial_password_cell(user) -> str:

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "documents"
+    verbose_name = "Documents"
+    tenant_urls = [("", "documents.urls")]
+
+    def ready(self):
+        # The producers of this app's own documents (the learners' login sheet).
+        from . import learner_access  # noqa: F401
