@@ -20,4 +20,6 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "transferts-quotidiens": {"task": "transfers.run_daily_transfers", "schedule": crontab(hour=4, minute=30)},
     "purge-rgpd-quotidienne": {"task": "transfers.run_daily_purge", "schedule": crontab(hour=4, minute=45)},
+    # Generated documents (documents/) past their expiry: file and record removed.
+    "documents-expires": {"task": "documents.remove_expired_documents", "schedule": crontab(hour=5, minute=0)},
 }

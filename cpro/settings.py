@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     # Layers, from the bottom (enforced by import-linter, see pyproject.toml): a lower app never imports a higher one.
     "establishments",
     "accounts",
+    "documents",
     "referentiels",
     "periods",
     "pedagogy",
