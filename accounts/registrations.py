@@ -25,7 +25,6 @@ for link in _MODULES:
 for link in [
     Link("identity", "Établissement", "settings_identity", for_profiles(*SETTINGS_PROFILES), order=10),
     Link("logo", "Logo", "settings_logo", for_profiles(*SETTINGS_PROFILES), order=20),
-    Link("inspector", "Accès inspecteur", "inspector_access", for_profiles(*INSPECTOR_PROFILES), order=50),
     Link("audit", "Journal des actions", "audit_log", for_profiles(*SETTINGS_PROFILES), order=60),
 ]:
     settings_tabs.register(link)

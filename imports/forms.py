@@ -39,7 +39,7 @@ class StsUploadForm(_UploadForm):
 
 
 class SiecleUploadForm(_UploadForm):
-    """« Importation des apprenants et de leurs responsables légaux »."""
+    """« Import des apprenants et de leurs responsables légaux (SIECLE) »."""
 
     expected = {"learners": [FileKind.LEARNERS.value], "guardians": [FileKind.GUARDIANS.value], "archive": None}
     learners = forms.FileField(label="Fichier ElevesSansAdresses", required=False,
@@ -47,15 +47,15 @@ class SiecleUploadForm(_UploadForm):
     guardians = forms.FileField(label="Fichier ResponsablesAvecAdresses", required=False,
                                 help_text="ResponsablesAvecAdresses.xml, ou ResponsablesAvecAdresses.zip.")
     archive = forms.FileField(label="Fichier ZIP", required=False,
-                              help_text="Une archive ZIP contenant les deux fichiers (conseillé pour les gros "
-                                        "établissements : aucune limite de taille à 4 Mo).")
+                              help_text="Une archive ZIP contenant les deux fichiers, quelle que soit sa taille "
+                                        "(conseillé pour les gros établissements).")
 
 
 class CsvUploadForm(_UploadForm):
     expected = {"csv": None}
     csv = forms.FileField(label="Fichier CSV des apprenants", required=False,
                           help_text="Colonnes : nom;prenom;date_naissance;ine;classe;sexe;groupes "
-                                    "(voir le modèle ci-dessous).")
+                                    "(voir le modèle ci-dessus).")
 
 
 class DivisionForm(forms.Form):

@@ -83,7 +83,7 @@ def test_a_given_date_is_run_as_at_its_scheduled_time(population):
     reports = json.loads(run_command("--date", "2026-11-10", "--json"))
     assert reports[0]["run_date"] == "2026-11-10"
     assert reports[0]["summary"]["transferred"] == 0
-    assert reports[0]["summary"]["causes"] == {"Délai dépassé : élève désactivé depuis plus de 6 mois": 2}
+    assert reports[0]["summary"]["causes"] == {"Délai dépassé : apprenant désactivé depuis plus de 6 mois": 2}
 
 
 def test_a_bad_date_is_refused():

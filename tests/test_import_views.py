@@ -74,7 +74,7 @@ def apply(client, run):
 @pytest.mark.django_db
 def test_import_page_offers_both_uploads_and_is_in_the_admin_menu(client):
     page = text(client.get("/0999999F/imports/"))
-    assert "Importation des enseignants et des chefs d'établissement" in page
+    assert "Import des personnels : enseignants et direction (STS-web)" in page
     assert "Analyse du fichier" in page and "Analyse du ou des fichiers" in page
     assert "Fichier ElevesSansAdresses" in page and "Fichier ZIP" in page
     assert 'href="/0999999F/imports/"' in text(client.get("/0999999F/"))

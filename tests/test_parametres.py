@@ -154,7 +154,7 @@ def test_transfer_switch_is_off_by_default_and_turns_on_with_the_cnil_number(adm
     assert "transfert désactivé" in page
     response = admin_client.post(URL + "transferts/", {"form": "switch", "transfer_enabled": "oui",
                                                        "cnil_declaration": " 1234567 "}, follow=True)
-    assert "Le transfert des données des élèves est activé." in text(response)
+    assert "Le transfert des données des apprenants est activé." in text(response)
     establishment.refresh_from_db()
     assert establishment.transfer_enabled and establishment.cnil_declaration == "1234567"
 

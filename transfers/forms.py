@@ -15,7 +15,7 @@ class TransferSettingsForm(DsfrFormMixin, forms.Form):
         help_text="Numéro de la déclaration normale ou de la demande d'avis présent sur le récépissé de la CNIL.",
     )
     transfer_enabled = forms.TypedChoiceField(
-        label="Souhaitez-vous activer le transfert des données appartenant aux élèves avec les autres "
+        label="Souhaitez-vous activer le transfert des données appartenant aux apprenants avec les autres "
               "établissements utilisant CPro ?",
         choices=[("oui", "Oui"), ("non", "Non")], coerce=lambda v: v == "oui", widget=forms.RadioSelect,
         error_messages={"required": "Choisissez « Oui » ou « Non »."},

@@ -32,7 +32,7 @@ def transfers_view(request):
             establishment_services.establishment_transfer_settings_update(
                 establishment=establishment, actor=request.user, enabled=enabled,
                 cnil_declaration=switch_form.cleaned_data["cnil_declaration"])
-            messages.success(request, "Le transfert des données des élèves est "
+            messages.success(request, "Le transfert des données des apprenants est "
                                       + ("activé." if enabled else "désactivé."))
             return redirect(here)
         status = 400
