@@ -154,3 +154,42 @@ def test_beat_runs_both_jobs_daily_in_paris_time_outside_the_dst_gap():
         assert entry["schedule"].hour == {4}  # after 03:00: never skipped nor repeated by a DST change
     assert app.conf.timezone == "Europe/Paris"
     assert set(app.tasks) >= {"transfers.run_daily_transfers", "transfers.run_daily_purge"}
+
+
+def test_a_days_job_is_not_taken_while_it_runs(population, monkeypatch):
+    """The claim: a second call for the same job and day while the first runs does nothing; another job or
+    another day is free; once the first is over, the day is done."""
+    monkeypatch.setattr(jobs, "CLAIM_WAIT_SECONDS", 0.2)
+    real = jobs.SERVICES[DailyJob.TRANSFERS]
+    during = {}
+
+    def service(now):
+        during["same"] = jobs.run_daily_job(DailyJob.TRANSFERS)
+        with jobs.claim(DailyJob.TRANSFERS, NOW.date() + datetime.timedelta(days=1)) as other_day:
+            during["other day"] = other_day
+        with jobs.claim(DailyJob.PURGE, NOW.date()) as other_job:
+            during["other job"] = other_job
+        return real(now)
+
+    monkeypatch.setitem(jobs.SERVICES, DailyJob.TRANSFERS, service)
+    first = jobs.run_daily_job(DailyJob.TRANSFERS)
+
+    assert first.ran and first.summary["transferred"] == 1
+    assert not during["same"].ran and during["same"].message == "Déjà en cours dans un autre passage."
+    assert during["other day"] and during["other job"]
+    assert DailyJobRun.objects.get(job=DailyJob.TRANSFERS).attempts == 1
+    assert jobs.run_daily_job(DailyJob.TRANSFERS).message.startswith("Déjà exécutée")
+
+
+def test_a_run_that_failed_lets_the_next_one_take_the_day(population, monkeypatch):
+    monkeypatch.setattr(jobs, "CLAIM_WAIT_SECONDS", 0.2)
+    real = jobs.SERVICES[DailyJob.TRANSFERS]
+    monkeypatch.setitem(jobs.SERVICES, DailyJob.TRANSFERS, lambda now: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        jobs.run_daily_job(DailyJob.TRANSFERS)
+
+    monkeypatch.setitem(jobs.SERVICES, DailyJob.TRANSFERS, real)
+    report = jobs.run_daily_job(DailyJob.TRANSFERS)
+
+    assert report.ran and report.summary["transferred"] == 1
+    assert DailyJobRun.objects.get(job=DailyJob.TRANSFERS).attempts == 2

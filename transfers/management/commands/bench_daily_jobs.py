@@ -24,6 +24,7 @@ and only the matching and the records are measured.
 import datetime
 import gc
 import random
+import re
 import resource
 import time
 import tracemalloc
@@ -46,12 +47,21 @@ MEF_MELEC, MEF_MELEC_NEXT, MEF_CIEL = "24725509310", "24725509320", "24732006320
 
 
 class Counter:
+    """Counts the statements and sums the time spent in each kind (verb and table)."""
+
     def __init__(self):
         self.count = 0
+        self.time_by_kind: dict[str, float] = {}
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            table = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', sql)
+            kind = f"{sql.split(None, 1)[0] if sql.strip() else ''} {table.group(1) if table else ''}".strip()
+            self.time_by_kind[kind] = self.time_by_kind.get(kind, 0.0) + time.perf_counter() - start
 
 
 @contextmanager
@@ -71,6 +81,8 @@ def measured(label: str, out, use_tracemalloc: bool):
         memory = f", pic Python (tracemalloc) {peak / 2**20:.1f} Mio"
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.write(f"{label} : {elapsed:.2f} s, {counter.count} requêtes, pic RSS du processus {rss:.0f} Mio{memory}")
+    slowest = sorted(counter.time_by_kind.items(), key=lambda item: -item[1])[:6]
+    out.write("  dont en base : " + ", ".join(f"{kind} {seconds:.2f} s" for kind, seconds in slowest))
 
 
 class Command(BaseCommand):
@@ -85,8 +97,14 @@ class Command(BaseCommand):
         parser.add_argument("--tracemalloc", action="store_true", help="mesure aussi le pic d'allocation Python")
         parser.add_argument("--seed", type=int, default=5)
         parser.add_argument("--build-only", action="store_true", help="construit la population sans rien mesurer")
+        parser.add_argument("--existing", action="store_true",
+                            help="mesure sur une population déjà construite (copie d'une base faite avec --build-only)")
 
     def handle(self, *args, **options):
+        if options["existing"]:
+            self.stdout.write(f"Base : {connection.vendor} {connection.settings_dict['NAME']} (population existante)")
+            self.measure(options)
+            return
         if Establishment.objects.exists():
             raise CommandError("La base contient déjà des établissements : utilisez une base jetable (createdb).")
         busy = min(options["busy"], options["establishments"])
@@ -108,6 +126,9 @@ class Command(BaseCommand):
 
         if options["build_only"]:
             return
+        self.measure(options)
+
+    def measure(self, options) -> None:
         DailyJobRun.objects.all().delete()
         with measured("Transferts", self.stdout, options["tracemalloc"]):
             transfers = run_daily_job(DailyJob.TRANSFERS)
