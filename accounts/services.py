@@ -7,14 +7,16 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from establishments import audit
 from establishments.routing import tenant_url
+from establishments.scoping import scope
 
 from .logins import base_login, make_unique_login
 from .models import Profile, User
@@ -390,3 +392,64 @@ def inspector_access_close(*, establishment, actor: User, inspector: User) -> No
     inspector.access_expires_at = min(inspector.access_expires_at or timezone.now(), timezone.now())
     inspector.save(update_fields=["is_active", "deactivated_at", "deactivated_by_import", "access_expires_at"])
     audit.record(establishment, actor, "inspector.close", inspector, {"identifiant": inspector.login})
+
+
+
+
+# The platform (operations command and console) ------------------------------------------------------------------
+
+FIRST_ADMIN_LAST_NAME = "Administrateur"
+
+
+@transaction.atomic
+def first_administrator_create(*, establishment, email: str, first_name: str = "", last_name: str = "",
+                               send_email: bool = True, actor: User | None = None, request=None) -> tuple[User, str]:
+    """The first administrateur of a new establishment, for ``create_establishment`` and the platform console.
+
+    Login ``prenom.nom`` (``administrateur`` without a name), a temporary password to change at the first login,
+    e-mailed to ``email`` with the establishment's address, or returned for the caller to show once when
+    ``send_email`` is false. An e-mail that cannot be sent undoes everything (``AccountError``).
+    """
+    email = (email or "").strip()
+    if send_email and not email:
+        raise AccountError("Indiquez l'adresse e-mail du premier administrateur : son mot de passe temporaire y "
+                           "est envoyé.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise AccountError(f"Adresse e-mail du premier administrateur invalide : {email}") from exc
+    with scope(establishment=establishment):
+        user = User(establishment=establishment, profile=Profile.ADMIN, first_name=first_name.strip(),
+                    last_name=last_name.strip() or FIRST_ADMIN_LAST_NAME, email=email, created_by_hand=True)
+        password = generate_temporary_password()
+        user.set_password(password)
+        user.must_change_password = True
+        _save_with_unique_login(user, establishment)
+        audit.record(establishment, actor, "user.create", user,
+                     {"identifiant": user.login, "profil": user.get_profile_display(), "e-mail": email,
+                      "premier administrateur": True})
+        if send_email:
+            _send_or_undo(user, password, reason="first_admin", undone="l'administrateur n'a pas été créé.",
+                          request=request)
+    return user, password
+
+
+@transaction.atomic
+def platform_password_reset(*, actor: User, user: User, request=None) -> str:
+    """The platform staff send a new temporary password to an establishment's account (e.g. the chef's, whom
+    nobody in the establishment outranks), and lift its lockout."""
+    if user.establishment_id is None:
+        raise AccountError("Les comptes de la plateforme changent leur mot de passe eux-mêmes.")
+    if not user.email:
+        raise AccountError(f"{user.full_name} ({user.login}) n'a pas d'adresse e-mail.")
+    establishment = user.establishment
+    password = generate_temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    reset_lockout(establishment, user.login)
+    audit.record(establishment, actor, "user.password_reset", user,
+                 {"identifiant": user.login, "nouveau": "mot de passe temporaire envoyé par e-mail"})
+    _send_or_undo(user, password, reason="reset", undone="le mot de passe n'a pas été changé.", request=request)
+    return f"Nouveau mot de passe temporaire envoyé à {user.full_name} ({user.email})."

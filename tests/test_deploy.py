@@ -54,5 +54,6 @@ def test_create_establishment_command_validates_the_uai(tmp_path):
     _manage("migrate", "--noinput", env=env)
     bad = _manage("create_establishment", "0750654A", "--name", "Lycée", env=env)
     assert bad.returncode != 0 and "lettre de contrôle devrait être D" in bad.stderr
-    good = _manage("create_establishment", "0750654D", "--name", "Lycée Jean Jaurès", "--email", "ce@ac.fr", env=env)
-    assert good.returncode == 0 and "/0750654D/" in good.stdout
+    good = _manage("create_establishment", "0750654D", "--name", "Lycée Jean Jaurès", "--email", "ce@ac.fr",
+                   "--print-password", env=env)
+    assert good.returncode == 0 and "/0750654D/" in good.stdout and "Mot de passe temporaire" in good.stdout
