@@ -29,7 +29,7 @@ def audit_actions(establishment) -> list[str]:
 
 def test_identity_tab_saves_the_establishment(admin_client, establishment):
     page = text(admin_client.get(URL))
-    assert "Valider" in page and 'value="0750654D"' in page and "readonly" in page
+    assert ">Enregistrer<" in page and 'value="0750654D"' in page and "readonly" in page
     response = admin_client.post(URL, {
         "name": "Lycée professionnel Jean Jaurès", "email": "ce.0750654d@ac-paris.fr",
         "address": "12 rue de la Paix\n75002 Paris", "phone": "01 44 55 66 77", "website": "lycee-jaures.fr",

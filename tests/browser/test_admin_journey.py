@@ -49,11 +49,11 @@ def test_admin_sets_up_the_establishment_and_creates_a_teacher_who_logs_in(
     page.get_by_label("Nom de l'établissement").fill("Lycée professionnel Jean Jaurès")
     page.get_by_label("Adresse e-mail de l'établissement").fill("pas-une-adresse")
     page.get_by_label("Téléphone").fill("01 44 55 66 77")
-    page.get_by_role("button", name="Valider").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.get_by_text("Saisissez une adresse e-mail valide").wait_for()
     assert page.get_by_label("Nom de l'établissement").input_value() == "Lycée professionnel Jean Jaurès"
     page.get_by_label("Adresse e-mail de l'établissement").fill("ce.0750654d@ac-paris.fr")
-    page.get_by_role("button", name="Valider").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.get_by_text("Les informations de l'établissement ont été enregistrées.").wait_for()
 
     # Onglet Logo: a GIF renamed .png is refused, a real PNG is taken and shown.
