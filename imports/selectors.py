@@ -1,8 +1,9 @@
 """Reads of the imports module: history, report lines. Query counts do not grow with the number of rows."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import GuardianLink, Profile, User
 from establishments.models import Establishment
@@ -33,42 +34,70 @@ class ReportLine:
 
 
 KIND_OF_PROFILE = {Profile.HEAD: Kind.HEADS, Profile.LEARNER: Kind.LEARNERS, Profile.GUARDIAN: Kind.GUARDIANS}
+SECTION_ORDER = [(kind, action) for kind in (Kind.HEADS, Kind.TEACHERS, Kind.LEARNERS, Kind.GUARDIANS)
+                 for action in (Action.CREATED, Action.REACTIVATED, Action.KEPT, Action.DEACTIVATED)]
+REPORT_PAGE_SIZE = 100
 
 
-def _with_report_data(users: QuerySet) -> QuerySet:
+def _with_report_data(users: QuerySet, kind: str | None = None) -> QuerySet:
+    """Users with what the report shows of them; with ``kind``, only what that kind's table shows."""
     links = GuardianLink.objects.select_related("learner").order_by("legal_rank", "learner__last_name")
-    return users.select_related("division", "establishment").prefetch_related(
-        "teaching_groups", "divisions_taught", Prefetch("learner_links", queryset=links))
+    related = {
+        Kind.LEARNERS: ["teaching_groups"],
+        Kind.GUARDIANS: [Prefetch("learner_links", queryset=links)],
+        Kind.TEACHERS: ["divisions_taught"],
+        Kind.HEADS: ["divisions_taught"],
+    }.get(kind) or ["teaching_groups", "divisions_taught", Prefetch("learner_links", queryset=links)]
+    return users.select_related("division", "establishment").prefetch_related(*related)
 
 
-def report_lines(run: ImportRun) -> list[ReportLine]:
-    """Everyone the run created, deactivated, reactivated or moved, in a fixed number of queries."""
+def _created(run: ImportRun, kind: str | None = None) -> QuerySet[User]:
+    """The users the run created: those whose ``imported_at`` is the run's ``applied_at``."""
+    users = User.objects.filter(establishment=run.establishment_id, imported_at=run.applied_at)
+    if kind is None:
+        return users
+    profiles = [profile for profile, of_kind in KIND_OF_PROFILE.items() if of_kind == kind]
+    return users.filter(profile__in=profiles) if profiles else users.exclude(profile__in=list(KIND_OF_PROFILE))
+
+
+def report_section_counts(run: ImportRun) -> list[dict]:
+    """The report's sections (kind then action, in the product's order) with their number of lines: two
+    queries, whatever the size of the import."""
     if run.applied_at is None:
         return []
-    created = _with_report_data(User.objects.filter(establishment=run.establishment_id,
-                                                    imported_at=run.applied_at))
-    lines = [ReportLine(KIND_OF_PROFILE.get(user.profile, Kind.TEACHERS), Action.CREATED, user)
-             for user in created.order_by("last_name", "first_name", "pk")]
-    users = User.objects.filter(establishment=run.establishment_id)
-    entries = ImportRunEntry.objects.filter(run=run).prefetch_related(Prefetch("user", queryset=_with_report_data(
-        users))).order_by("user__last_name", "user__first_name", "pk")
-    lines += [ReportLine(entry.kind, entry.action, entry.user, entry.changes) for entry in entries]
-    return lines
+    counts: dict[tuple[str, str], int] = {}
+    for row in _created(run).order_by().values("profile").annotate(n=Count("pk")):
+        key = (KIND_OF_PROFILE.get(row["profile"], Kind.TEACHERS), Action.CREATED)
+        counts[key] = counts.get(key, 0) + row["n"]
+    for row in ImportRunEntry.objects.filter(run=run).order_by().values("kind", "action").annotate(n=Count("pk")):
+        counts[(row["kind"], row["action"])] = row["n"]
+    return [{"kind": kind, "action": action, "slug": f"{kind}-{action}", "title": section_title(kind, action),
+             "count": counts[(kind, action)]} for kind, action in SECTION_ORDER if counts.get((kind, action))]
 
 
-def report_sections(run: ImportRun) -> list[dict]:
-    """The report grouped by kind then action, in the order the product shows them."""
-    grouped: dict[tuple[str, str], list[ReportLine]] = {}
-    for line in report_lines(run):
-        grouped.setdefault((line.kind, line.action), []).append(line)
-    sections = []
-    for kind in (Kind.HEADS, Kind.TEACHERS, Kind.LEARNERS, Kind.GUARDIANS):
-        for action in (Action.CREATED, Action.REACTIVATED, Action.KEPT, Action.DEACTIVATED):
-            entries = grouped.get((kind, action))
-            if entries:
-                sections.append({"kind": kind, "action": action, "title": section_title(kind, action),
-                                 "entries": entries})
-    return sections
+def report_section_lines(run: ImportRun, kind: str, action: str, offset: int = 0,
+                         limit: int = REPORT_PAGE_SIZE, *, full: bool = False) -> list[ReportLine]:
+    """One page of one section in a fixed number of queries (the page's users, then one per related list):
+    what the section's table shows, or with ``full`` (the CSV) class, groups, classes taught and learners."""
+    if run.applied_at is None:
+        return []
+    shown = None if full else kind
+    if action == Action.CREATED:
+        users = _with_report_data(_created(run, kind), shown).order_by("last_name", "first_name", "pk")
+        return [ReportLine(kind, action, user) for user in users[offset:offset + limit]]
+    users = _with_report_data(User.objects.filter(establishment=run.establishment_id), shown)
+    entries = (ImportRunEntry.objects.filter(run=run, kind=kind, action=action)
+               .prefetch_related(Prefetch("user", queryset=users))
+               .order_by("user__last_name", "user__first_name", "pk"))
+    return [ReportLine(kind, action, entry.user, entry.changes) for entry in entries[offset:offset + limit]]
+
+
+def iter_report_lines(run: ImportRun, chunk: int = 2000) -> Iterator[ReportLine]:
+    """Every line of the report, section after section, read ``chunk`` lines at a time (for the CSV stream:
+    memory and each query stay bounded whatever the size of the import)."""
+    for section in report_section_counts(run):
+        for offset in range(0, section["count"], chunk):
+            yield from report_section_lines(run, section["kind"], section["action"], offset, chunk, full=True)
 
 
 def section_title(kind: str, action: str) -> str:

@@ -1,19 +1,20 @@
 """Pages of the imports module (administrateur): upload, analysis, import, report, history, hors SIECLE."""
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import Profile
 from accounts.permissions import profile_required
 from establishments.routing import tenant_url
+from establishments.scoping import scope
 
 from . import selectors, services
 from .forms import CsvUploadForm, DivisionForm, LearnerForm, SiecleUploadForm, StsUploadForm
 from .models import ImportRun
 from .parsing.csv_learners import EXPECTED_HEADER
-from .report import initial_password_cell, report_csv
+from .report import initial_password_cell, report_csv_chunks
 
 admin_only = profile_required(Profile.ADMIN)
 
@@ -64,12 +65,30 @@ def run_view(request, pk: int):
         context["lists"] = selectors.analysis_lists(run.summary)
     if run.status == ImportRun.Status.APPLIED:
         context["counts"] = selectors.count_rows(run.counts)
-        sections = selectors.report_sections(run)
-        for section in sections:
-            for entry in section["entries"]:
-                entry.password = initial_password_cell(entry.user) if entry.user.is_active else ""
-        context["sections"] = sections
+        context.update(_report_page(request, run))
     return render(request, "imports/run.html", context)
+
+
+def _report_page(request, run: ImportRun) -> dict:
+    """Every section of the report with one page of its lines (the first, or the one asked for with
+    ``?partie=…&page=…``): the page costs the same for 30 lines or 100,000 (the CSV holds them all)."""
+    size = selectors.REPORT_PAGE_SIZE
+    sections = selectors.report_section_counts(run)
+    for section in sections:
+        section["pages"] = (section["count"] + size - 1) // size
+        page = 1
+        if request.GET.get("partie") == section["slug"]:
+            try:
+                page = min(max(int(request.GET.get("page", 1)), 1), section["pages"])
+            except ValueError:
+                page = 1
+        lines = selectors.report_section_lines(run, section["kind"], section["action"], (page - 1) * size, size)
+        for line in lines:
+            line.password = initial_password_cell(line.user) if line.user.is_active else ""
+        section.update(page=page, lines=lines, first_line=(page - 1) * size + 1,
+                       last_line=(page - 1) * size + len(lines),
+                       page_range=range(1, section["pages"] + 1) if section["pages"] > 1 else ())
+    return {"sections": sections}
 
 
 @admin_only
@@ -118,7 +137,14 @@ def run_abandon_view(request, pk: int):
 @admin_only
 def run_report_csv_view(request, pk: int):
     run = selectors.import_run_get(request.establishment, pk)
-    response = HttpResponse(report_csv(run), content_type="text/csv; charset=utf-8")
+    establishment = request.establishment
+
+    def content():
+        # Streamed after the view returns, outside the request's scope: the reads take it again.
+        with scope(establishment=establishment):
+            yield from report_csv_chunks(run)
+
+    response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rapport-import-{run.pk}.csv"'
     return response
 
