@@ -322,7 +322,7 @@ def _sync_enrolments(plan: Plan, state: BaseState, establishment: Establishment,
         return
     year = _school_year(establishment, state, plan.school_year)
     change_day = min(max(plan.today, year.start_date), year.end_date)
-    closed: list[Enrolment] = []
+    closed: dict[date, list[int]] = {}  # end date -> enrolment ids (one UPDATE per distinct date)
     corrected: list[Enrolment] = []
     opened: list[dict] = []
     for person in learners:
@@ -330,7 +330,7 @@ def _sync_enrolments(plan: Plan, state: BaseState, establishment: Establishment,
         if person.action == Action.DEACTIVATED:
             if current is not None:
                 left = person.record.exit_date if person.record is not None and person.record.exit_date else None
-                closed.append(Enrolment(pk=current.pk, end_date=max(current.start_date, left or plan.today)))
+                closed.setdefault(max(current.start_date, left or plan.today), []).append(current.pk)
             continue
         values = _enrolment_values(person, divisions, new_rows)
         entry_date = values.pop("entry_date")
@@ -342,17 +342,19 @@ def _sync_enrolments(plan: Plan, state: BaseState, establishment: Establishment,
                 if any(getattr(current, name) != values[name] for name in _ENROLMENT_VALUES):
                     corrected.append(Enrolment(pk=current.pk, **values))
                 continue
-            closed.append(Enrolment(pk=current.pk, end_date=change_day - timedelta(days=1)))
+            closed.setdefault(change_day - timedelta(days=1), []).append(current.pk)
             start = change_day
         else:
             if current is not None:  # an earlier year's
-                closed.append(Enrolment(pk=current.pk, end_date=max(
-                    current.start_date, min(current.year_end, year.start_date - timedelta(days=1)))))
+                closed.setdefault(max(current.start_date, min(current.year_end, year.start_date - timedelta(days=1))),
+                                  []).append(current.pk)
             start = _start_day(person, entry_date, year, change_day)
         opened.append({"establishment_id": establishment.pk, "learner_id": person.user.pk,
                        "school_year_id": year.pk, "start_date": start, **values})
     # Closed first: at most one enrolment per learner and year may be open.
-    Enrolment.objects.bulk_update(closed, ["end_date"], batch_size=BATCH)
+    for end_date, ids in closed.items():
+        for first in range(0, len(ids), BATCH):
+            Enrolment.objects.filter(pk__in=ids[first:first + BATCH]).update(end_date=end_date)
     Enrolment.objects.bulk_update(corrected, list(_ENROLMENT_VALUES), batch_size=BATCH)
     _insert(Enrolment, opened)
 

@@ -211,3 +211,25 @@ def test_a_transfer_moves_the_enrolments_as_history_into_the_new_school(establis
         assert moved.school_year.establishment == other_establishment
         assert moved.school_year.start_year == 2026
         assert moved.end_date is not None  # history: never the new school's open enrolment
+
+
+@pytest.mark.django_db
+def test_a_new_status_within_the_year_corrects_the_open_enrolment_in_place(school, tmp_path):
+    files = exports(tmp_path, 2026)
+    run_import(school, files["sts"], files["learners"], today=NOVEMBER_2026)
+    eleve_id = _learner_id(0)
+    with scope(establishment=school):
+        before = Enrolment.objects.get(learner__siecle_id=eleve_id)
+    assert not before.is_apprentice
+    tree = etree.parse(str(files["learners"]))
+    for eleve in tree.getroot().iter("ELEVE"):
+        if eleve.get("ELEVE_ID") == eleve_id:
+            eleve.find("CODE_STATUT").text = "AP"
+    tree.write(str(tmp_path / "apprenti.xml"), encoding="ISO-8859-15", xml_declaration=True)
+
+    run_import(school, tmp_path / "apprenti.xml", today=datetime.date(2027, 2, 1))
+
+    with scope(establishment=school):
+        after = Enrolment.objects.get(learner__siecle_id=eleve_id)
+    assert (after.pk, after.is_apprentice, after.start_date, after.end_date) == (
+        before.pk, True, before.start_date, None)
