@@ -6,6 +6,9 @@ isolation sweep (tests/test_isolation_sweep.py) reads the attributes set here to
 Read-only profiles (the inspector) pass the same gate for reading, but any request that could write (anything
 but GET, HEAD and OPTIONS) is refused with 403, except on views marked ``read_only_may_post`` (changing one's
 own password). A time-limited access (``User.access_expires_at``) ends the session once it has expired.
+
+This gate knows profiles, not objects: which learner, class or document a user may see or change on a page is
+answered by ``accounts.access`` (``visible_learners``, ``can``, ``get_or_404``).
 """
 
 from functools import wraps

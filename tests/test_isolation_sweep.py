@@ -12,6 +12,9 @@ teacher, learner and guardian; establishment B has one user of every profile. Fo
 - none of the above changes anything: every table of the project is compared before and after;
 - a profile the view admits → 200 for a GET (or 405 for a POST-only action); its POST never fails with a 5xx.
 
+A 405 (the view does not take the method) counts as refused; the table comparison still tells whether anything
+was written.
+
 A new URL is covered without editing this file; a URL with parameters needs an example object from
 ``URL_EXAMPLES`` (the test says so). ``test_the_sweep_catches_*`` run the same sweep on deliberately broken views
 (tests/testapp/views_broken.py) to show that a defect on POST does not pass.
