@@ -83,7 +83,7 @@ def test_lockout_after_repeated_failures_is_per_establishment_and_login(
     # After the cool-off the right password works again.
     time_machine.shift(settings.AXES_COOLOFF_TIME.total_seconds() + 1)
     assert client.post("/0750654D/connexion/", {"username": "julien.durand", "password": PASSWORD}).status_code == 302
-    assert not AccessAttempt.objects.filter(username="0750654d:julien.durand").exists()
+    assert not AccessAttempt.objects.filter(username="0750654D:julien.durand").exists()
 
 
 @pytest.mark.django_db
