@@ -26,9 +26,9 @@ tuteur                        the learners of their work periods (filled by the 
 inspecteur                    the whole establishment                                       never (read-only)
 ============================  ============================================================  =================
 
-Platform staff (no establishment) and deactivated accounts see nothing in an establishment's space; a learner
-who left keeps sight of themself (their passport). Learners are returned active and deactivated alike: a list
-of current learners filters ``is_active`` itself.
+Platform staff (no establishment), deactivated accounts and expired accesses see nothing in an establishment's
+space; a learner who left keeps sight of themself (their passport). Learners are returned active and deactivated
+alike: a list of current learners filters ``is_active`` itself.
 
 Higher apps plug in without this module importing them (the accounts layer never imports a higher one):
 
@@ -126,8 +126,9 @@ def establishment_wide(view: Iterable[str], change: Iterable[str] = ()) -> Rule:
 
 
 def _in_space(user) -> bool:
-    """A user of an establishment, able to act in it (platform staff and anonymous users are not)."""
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "establishment_id", None) is not None
+    """A user of an establishment, able to act in it (not platform staff, anonymous, nor an expired access)."""
+    return (bool(getattr(user, "is_authenticated", False)) and getattr(user, "establishment_id", None) is not None
+            and not user.access_expired())
 
 
 def visible_learners(user) -> QuerySet:

@@ -175,6 +175,13 @@ def test_deactivated_accounts_see_nothing_but_a_former_learner_sees_themself(wor
 
 
 @pytest.mark.django_db
+def test_an_expired_inspector_access_sees_nothing(world):
+    world.inspector.access_expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    assert logins(access.visible_learners(world.inspector)) == []
+    assert access.can(world.inspector, "view", world.l1) is False
+
+
+@pytest.mark.django_db
 def test_a_tutor_sees_the_learners_a_registered_source_gives(world, monkeypatch):
     monkeypatch.setattr(access, "_learner_sources", {})
     assert logins(access.visible_learners(world.tutor)) == []
