@@ -18,6 +18,7 @@ from establishments import audit
 from establishments.routing import tenant_url
 from establishments.scoping import scope
 
+from .enrolments import enrol
 from .logins import base_login, make_unique_login
 from .models import Profile, User
 
@@ -231,6 +232,7 @@ def user_create_by_hand(*, establishment, actor: User, civility: str, last_name:
     user.set_password(password)
     user.must_change_password = True
     _save_with_unique_login(user, establishment)
+    enrol(user)  # a learner's class history starts the day they are created
     audit.record(establishment, actor, "user.create", user,
                  {"identifiant": user.login, "profil": user.get_profile_display(), "e-mail": user.email})
     _send_or_undo(user, password, reason="created", undone="le compte n'a pas été créé.", request=request)

@@ -29,6 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.enrolments import enrol
 from accounts.models import User
 from establishments import audit
 from establishments.models import Establishment
@@ -496,5 +497,6 @@ def learner_create_by_hand(establishment: Establishment, actor: User | None, *, 
                     profile=Profile.LEARNER, created_by_hand=True)
         user.set_initial_password()
         user.save()
+        enrol(user)  # the class history starts the day the learner is created
         audit.record(establishment, actor, "user.create", target=user.login, details={"profile": user.profile})
     return user

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.utils import timezone
 from lxml import etree
 
 from accounts.models import Enrolment, Profile, User
@@ -233,3 +234,29 @@ def test_a_new_status_within_the_year_corrects_the_open_enrolment_in_place(schoo
         after = Enrolment.objects.get(learner__siecle_id=eleve_id)
     assert (after.pk, after.is_apprentice, after.start_date, after.end_date) == (
         before.pk, True, before.start_date, None)
+
+
+@pytest.mark.django_db
+def test_learners_created_by_hand_are_enrolled_in_their_class_from_that_day(establishment, make_user):
+    from accounts.services import user_create_by_hand
+    from imports.services import learner_create_by_hand
+
+    admin = make_user(establishment, Profile.ADMIN, login="admin")
+    with scope(establishment=establishment):
+        division = Division.objects.create(establishment=establishment, code="CAP1")
+        by_import_page = learner_create_by_hand(establishment, admin, last_name="Roux", first_name="Léa",
+                                                birth_date=datetime.date(2010, 5, 4), division=division)
+        by_users_page = user_create_by_hand(
+            establishment=establishment, actor=admin, civility="", last_name="Petit", first_name="Hugo",
+            birth_date=datetime.date(2010, 1, 2), email="hugo.petit@example.org", profile=Profile.LEARNER,
+            division=division)
+        teacher = user_create_by_hand(
+            establishment=establishment, actor=admin, civility="M.", last_name="Blanc", first_name="Marc",
+            birth_date=None, email="marc.blanc@example.org", profile=Profile.TEACHER)
+
+        today = timezone.localdate()
+        for learner in (by_import_page, by_users_page):
+            enrolment = Enrolment.objects.get(learner=learner)
+            assert (enrolment.division, enrolment.start_date, enrolment.end_date) == (division, today, None)
+            assert enrolment.school_year.start_date <= today <= enrolment.school_year.end_date
+        assert not Enrolment.objects.filter(learner=teacher).exists()
