@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accounts import access
 from accounts.forms import DsfrFormMixin
 from accounts.models import Profile, User
 from establishments.validators import normalize_uai, validate_uai
@@ -42,11 +43,13 @@ class ManualTransferForm(DsfrFormMixin, forms.Form):
                                     "responsables légaux : cochez la confirmation."},
     )
 
-    def __init__(self, *args, establishment, **kwargs):
+    def __init__(self, *args, establishment, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.establishment = establishment
-        self.fields["learner"].queryset = User.objects.filter(
-            establishment=establishment, profile=Profile.LEARNER, is_active=False).order_by("last_name", "first_name")
+        learners = access.visible_learners(viewer) if viewer is not None else User.objects.filter(
+            profile=Profile.LEARNER)
+        self.fields["learner"].queryset = learners.filter(establishment=establishment, is_active=False).order_by(
+            "last_name", "first_name")
         self.fields["learner"].label_from_instance = lambda u: (
             f"{u.full_name} ({u.division.code if u.division_id and u.division else 'sans classe'})")
 

@@ -2,16 +2,23 @@
 
 from django.db.models import Q
 
+from accounts import access
 from accounts.models import Profile, User
 from establishments.models import Establishment
 
 from .models import Direction, ManualTransferRequest, TransferRecord
 
 
-def learners_without_ine(establishment: Establishment) -> list[User]:
+def _learners(establishment: Establishment, viewer):
+    """The establishment's learners; those ``viewer`` may see when given (accounts.access)."""
+    learners = access.visible_learners(viewer) if viewer is not None else User.objects.filter(profile=Profile.LEARNER)
+    return learners.filter(establishment=establishment)
+
+
+def learners_without_ine(establishment: Establishment, viewer=None) -> list[User]:
     """Active learners without INE: the automatic transfer cannot follow them."""
     return list(
-        User.objects.filter(establishment=establishment, profile=Profile.LEARNER, is_active=True)
+        _learners(establishment, viewer).filter(is_active=True)
         .filter(Q(ine__isnull=True) | Q(ine=""))
         .select_related("division").order_by("last_name", "first_name")
     )
@@ -25,10 +32,10 @@ def transfer_records(establishment: Establishment) -> dict[str, list[TransferRec
     return {"incoming": records[Direction.INCOMING], "outgoing": records[Direction.OUTGOING]}
 
 
-def transferable_learners(establishment: Establishment) -> list[tuple[User, ManualTransferRequest | None]]:
+def transferable_learners(establishment: Establishment, viewer=None) -> list[tuple[User, ManualTransferRequest | None]]:
     """Deactivated learners (their data can still be transferred by hand), each with their latest request."""
     learners = list(
-        User.objects.filter(establishment=establishment, profile=Profile.LEARNER, is_active=False)
+        _learners(establishment, viewer).filter(is_active=False)
         .select_related("division").order_by("last_name", "first_name")
     )
     latest: dict[int, ManualTransferRequest] = {}

@@ -22,7 +22,7 @@ def transfers_view(request):
         "cnil_declaration": establishment.cnil_declaration,
     })
     learner_id = request.GET.get("apprenant", "")
-    manual_form = ManualTransferForm(establishment=establishment,
+    manual_form = ManualTransferForm(establishment=establishment, viewer=request.user,
                                      initial={"learner": learner_id} if learner_id.isdigit() else None)
     status = 200
     if request.method == "POST" and request.POST.get("form") == "switch":
@@ -37,7 +37,7 @@ def transfers_view(request):
             return redirect(here)
         status = 400
     elif request.method == "POST" and request.POST.get("form") == "manual":
-        manual_form = ManualTransferForm(request.POST, establishment=establishment)
+        manual_form = ManualTransferForm(request.POST, establishment=establishment, viewer=request.user)
         if manual_form.is_valid():
             data = manual_form.cleaned_data
             try:
@@ -59,8 +59,8 @@ def transfers_view(request):
     return render_settings_tab(request, "transfers/settings_transfers.html", "transfers", {
         "switch_form": switch_form,
         "manual_form": manual_form,
-        "without_ine": selectors.learners_without_ine(establishment),
+        "without_ine": selectors.learners_without_ine(establishment, viewer=request.user),
         "incoming": records["incoming"],
         "outgoing": records["outgoing"],
-        "transferable": selectors.transferable_learners(establishment),
+        "transferable": selectors.transferable_learners(establishment, viewer=request.user),
     }, status=status)
