@@ -9,10 +9,9 @@ import pytest
 
 from accounts.models import Profile
 from tests.conftest import PASSWORD
+from tests.import_samples import SMALL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SMALL = Path("/work/shared/siecle-samples/synthetic/small")
 
 
 @pytest.fixture(autouse=True)
