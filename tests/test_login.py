@@ -13,7 +13,7 @@ def test_login_then_home_shows_profile_modules(establishment, make_user, client)
     assert response.status_code == 302 and response["Location"] == "/0750654D/"
     home = client.get("/0750654D/")
     page = home.content.decode()
-    assert "Scénarios pédagogiques" in page
+    assert "Vos classes et vos groupes" in page  # a teacher's home (issue 9 item 16)
     assert "Importations" not in page  # an administrator's module
     assert home["Cache-Control"].startswith("no-store")
     assert client.session["_auth_user_id"] == str(teacher.pk)
