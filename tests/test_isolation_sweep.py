@@ -4,7 +4,7 @@ Establishment A has a class with a learner, their teacher and their guardian, an
 teacher, learner and guardian; establishment B has one user of every profile. For each URL (GET and POST alike):
 
 - anonymous → the establishment's login page;
-- a user of another establishment, of every profile the view admits → 404;
+- a user of another establishment, of every profile the view admits → 404; platform staff → 404;
 - a profile the view does not admit → 403;
 - for a URL that takes an object (a learner, a user, a class, a run…): the teacher of another class and the
   guardian of another learner → 403 or 404 (a URL whose object every teacher shares is listed in
@@ -28,7 +28,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import GuardianLink, Profile
+from accounts.models import GuardianLink, Profile, User
 from accounts.permissions import ALL_PROFILES
 from establishments.models import Division
 from establishments.scoping import scopes_disabled
@@ -124,6 +124,8 @@ class World:
             GuardianLink.objects.create(establishment=establishment, guardian=guardian, learner=learner)
             GuardianLink.objects.create(establishment=establishment, guardian=self.other_guardian,
                                         learner=other_learner)
+        with scopes_disabled():
+            self.platform_staff = User.objects.create_superuser("ops.plateforme", PASSWORD, last_name="Service")
         self._clients = {}
 
     @staticmethod
@@ -137,8 +139,8 @@ class World:
         """A client signed in as ``user`` through the real login page (one per user)."""
         if user.pk not in self._clients:
             client = self.new_client()
-            response = client.post(f"/{user.establishment.uai}/connexion/",
-                                   {"username": user.login, "password": PASSWORD})
+            login_page = f"/{user.establishment.uai}/connexion/" if user.establishment else "/plateforme/login/"
+            response = client.post(login_page, {"username": user.login, "password": PASSWORD})
             assert response.status_code == 302, response.content.decode()[:2000]
             self._clients[user.pk] = client
         return self._clients[user.pk]
@@ -167,6 +169,7 @@ def sweep(route, name, callback, world, urlconf=None) -> list[str]:
 
     visitors = [("anonyme", world.new_client(), "login")]
     visitors += [(f"{p} d'un autre établissement", world.client(world.strangers[p]), (404,)) for p in sorted(allowed)]
+    visitors.append(("l'équipe de la plateforme", world.client(world.platform_staff), (404,)))
     refused = sorted(ALL_PROFILES - allowed)
     if refused:
         visitors.append((f"{refused[0]} (profil non admis)", world.client(world.users[refused[0]]), (403,)))
