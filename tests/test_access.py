@@ -12,7 +12,7 @@ from accounts import access
 from accounts.models import GuardianLink, Profile, User
 from establishments.models import Division, TeachingGroup
 from establishments.scoping import scope, scopes_disabled
-from tests.testapp.models import Achievement, Assessment, Lesson
+from tests.testapp.models import Achievement, AchievementComment, Assessment, Lesson
 
 
 class World:
@@ -221,6 +221,14 @@ def test_rules_registered_by_a_higher_app(world, monkeypatch):
     assert access.can(world.inspector, "change", lesson) is False  # read-only, whatever a rule says
     assert access.can(world.ddfpt, "change", lesson) is True
     assert access.can(world.l1, "view", lesson) is False
+
+    # A child row reaches its learner through its parent.
+    access.register_rule(AchievementComment)(access.learner_owned("achievement__learner"))
+    comment = AchievementComment.objects.create(establishment=world.establishment, achievement=mine, text="Bien")
+    assert access.can(world.teacher1, "view", comment) is True
+    assert access.can(world.teacher2, "view", comment) is False
+    assert access.can(world.l1, "view", comment) is True
+    assert access.can(world.l2, "view", comment) is False
 
     other = Achievement.objects.create(establishment=world.establishment, learner=world.l2, title="Atelier")
     rows = access.visible_rows(world.teacher1, Achievement.objects.all())
