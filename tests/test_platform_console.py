@@ -161,3 +161,17 @@ def test_the_console_sends_a_chef_a_new_password_and_lifts_the_lockout(ops_clien
     assert "Nouveau mot de passe temporaire envoyé" in response.content.decode()
     password = _password_in(mailoutbox[0].body)
     assert other.post("/0750654D/connexion/", {"username": "chef", "password": password}).status_code == 302
+
+
+def test_a_login_typed_in_the_console_is_normalised_or_refused():
+    from django.core.exceptions import ValidationError
+    from django.forms import modelform_factory
+
+    from accounts.admin import UserAdminForm
+
+    form = modelform_factory(User, form=UserAdminForm, fields=["login"])()  # as the console builds it
+    form.cleaned_data = {"login": " Claire.Martin "}
+    assert form.clean_login() == "claire.martin"
+    form.cleaned_data = {"login": "claire.martın"}
+    with pytest.raises(ValidationError):
+        form.clean_login()
