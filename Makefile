@@ -1,27 +1,53 @@
 # CPro — two commands do everything on a fresh machine:
 #   make run    virtual environment, install, migrate, demo data, serve on 127.0.0.1:$(PORT)
 #   make test   install what the tests need (Python packages, Debian's chromium), ruff, the whole suite
+#   make lock   pin every Python package (with hashes) after a change of pyproject.toml's dependencies
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8000
 export PORT  # embedded, the site's address comes from each request; commands print 127.0.0.1:$(PORT)
 
-.PHONY: run test install install-test lint migrate demo clean
+.PHONY: run test install install-test system-libs lock lint migrate demo clean
+
+# Installs use only the locked versions, each checked against its hash; the project itself adds no dependency.
+# The locks are made from pyproject.toml by `make lock` (pip-tools), with the machine's own pip configuration set
+# aside so that they name the public registry's files only. LOCK_FLAGS=--upgrade moves every pin to its latest.
+LOCK = env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+       CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+       --strip-extras --no-emit-index-url $(LOCK_FLAGS)
+# WeasyPrint (PDF documents) needs Pango, HarfBuzz's subsetter and a font, from Debian.
+WEASYPRINT_DEBS = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-install: $(VENV)/bin/activate
-	$(PY) -m pip install --quiet -e .
+install: $(VENV)/bin/activate system-libs
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 
-install-test: $(VENV)/bin/activate
-	$(PY) -m pip install --quiet -e '.[test]'
+install-test: $(VENV)/bin/activate system-libs
+	$(PY) -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installation de chromium (tests dans un vrai navigateur)…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium n'a pas pu être installé : les tests navigateur seront ignorés."; }
+
+system-libs:
+	@missing=$$(for p in $(WEASYPRINT_DEBS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	[ -z "$$missing" ] || { \
+	  echo "Installation des bibliothèques des documents PDF (WeasyPrint) : $$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	   $$missing >/dev/null) \
+	  || echo "Installez $$missing (ou leurs équivalents) : sans eux, les documents PDF ne peuvent pas être produits."; }
+
+lock: $(VENV)/bin/activate
+	$(PY) -m pip install --quiet pip-tools
+	$(LOCK) --output-file requirements.lock pyproject.toml
+	$(LOCK) --extra test --output-file requirements-test.lock pyproject.toml
 
 migrate: install
 	$(PY) manage.py migrate --noinput
