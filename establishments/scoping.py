@@ -29,6 +29,18 @@ class EstablishmentOwned(models.Model):
 GLOBAL_MODELS = {
     "establishments.Establishment",
     "transfers.DailyJobRun",
+    "referentiels.Diploma",
+    "referentiels.ReferentielVersion",
+    "referentiels.MefCode",
+    "referentiels.Block",
+    "referentiels.Activity",
+    "referentiels.Task",
+    "referentiels.Competency",
+    "referentiels.Criterion",
+    "referentiels.BlockCompetency",
+    "referentiels.TaskCompetency",
+    "referentiels.CompetencyTransversal",
+    "referentiels.CodeCorrespondence",
 }
 
 # Modules allowed to open ``scopes_disabled()``; anything else doing so fails tests/test_scoping.py.
