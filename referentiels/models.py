@@ -260,3 +260,8 @@ class CodeCorrespondence(models.Model):
 
     def __str__(self):
         return f"{self.old_code} → {self.new_code}"
+
+
+# Establishment data standing on the référentiels (subscriptions, cohorts): its own module, imported here so Django
+# finds the models.
+from .establishment_models import Cohort, Subscription  # noqa: E402, F401
