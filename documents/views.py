@@ -7,15 +7,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from accounts import access
-from accounts.models import Profile
-from accounts.permissions import ALL_PROFILES, profile_required
+from accounts.permissions import ALL_PROFILES, USER_MANAGER_PROFILES, profile_required
 from establishments.routing import tenant_url
 
 from . import learner_access, services
 from .formats import File
 from .models import GeneratedDocument
 
-USER_MANAGERS = (Profile.ADMIN, Profile.HEAD, Profile.DDFPT)
 QUEUED_MESSAGE = ("Le document « {title} » est long à préparer : il sera dans « Mes documents » dans quelques "
                   "instants.")
 
@@ -28,7 +26,7 @@ def send(request, result: File | GeneratedDocument):
     return redirect(tenant_url(request.establishment, "documents"))
 
 
-@profile_required(*USER_MANAGERS)
+@profile_required(*USER_MANAGER_PROFILES)
 def learner_access_document_view(request, division_pk: int, extension: str):
     division = get_object_or_404(access.visible_divisions(request.user), pk=division_pk,
                                  establishment=request.establishment)
