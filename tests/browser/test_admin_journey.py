@@ -81,7 +81,7 @@ def test_admin_sets_up_the_establishment_and_creates_a_teacher_who_logs_in(
     page.get_by_label("Date de naissance").fill("1985-04-12")
     page.get_by_label("Adresse e-mail").fill("julien.durand@example.org")
     page.get_by_label("Profil").select_option(label="Enseignant")
-    page.get_by_role("button", name="OK").click()
+    page.get_by_role("button", name="Créer l'utilisateur").click()
     page.get_by_text("a été créé avec l'identifiant « julien.durand »").wait_for()
 
     # The e-mail he receives.
@@ -117,5 +117,5 @@ def test_admin_sets_up_the_establishment_and_creates_a_teacher_who_logs_in(
     teacher.get_by_label("Confirmation du nouveau mot de passe").fill("Tableau-Vert-Soir-58")
     teacher.get_by_role("button", name="Enregistrer le mot de passe").click()
     teacher.get_by_role("heading", name="Bonjour Julien").wait_for()
-    assert teacher.get_by_role("heading", name="Scénarios pédagogiques").is_visible()
+    assert teacher.get_by_role("heading", name="Vos classes et vos groupes").is_visible()
     teacher_context.close()

@@ -32,7 +32,7 @@ def test_find_establishment_log_in_change_initial_password_and_log_out(page, est
 
     page.get_by_role("heading", name="Bonjour Inès").wait_for()
     assert page.get_by_text("Votre mot de passe a été modifié.").is_visible()
-    assert page.get_by_role("heading", name="Mon book").is_visible()
+    assert page.get_by_role("heading", name="Votre classe").is_visible()
     assert page.get_by_role("heading", name="Importations").count() == 0
 
     page.get_by_role("button", name="Se déconnecter").click()
