@@ -28,9 +28,9 @@ def report_rows(run: ImportRun) -> Iterator[list[str]]:
         yield [
             Kind(entry.kind).label, Action(entry.action).label, user.last_name, user.first_name, user.login,
             password, user.division.code if user.division else "",
-            ", ".join(sorted(g.code for g in user.teaching_groups.all())),
-            ", ".join(sorted(d.code for d in user.divisions_taught.all())),
-            ", ".join(link.learner.full_name for link in user.learner_links.all()),
+            ", ".join(sorted(g.code for g in user.report_groups)),
+            ", ".join(sorted(d.code for d in user.report_divisions)),
+            ", ".join(link.learner.full_name for link in user.report_links),
             entry.changes or ("créé sans classe" if entry.kind == Kind.LEARNERS and entry.action == Action.CREATED
                               and not user.division_id else ""),
         ]

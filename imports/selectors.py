@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import GuardianLink, Profile, User
-from establishments.models import Establishment
+from establishments.models import Division, Establishment
 
 from .models import Action, ImportRun, ImportRunEntry, Kind
 
@@ -40,15 +40,30 @@ REPORT_PAGE_SIZE = 100
 
 
 def _with_report_data(users: QuerySet, kind: str | None = None) -> QuerySet:
-    """Users with what the report shows of them; with ``kind``, only what that kind's table shows."""
-    links = GuardianLink.objects.select_related("learner").order_by("legal_rank", "learner__last_name")
-    related = {
-        Kind.LEARNERS: ["teaching_groups"],
-        Kind.GUARDIANS: [Prefetch("learner_links", queryset=links)],
-        Kind.TEACHERS: ["divisions_taught"],
-        Kind.HEADS: ["divisions_taught"],
-    }.get(kind) or ["teaching_groups", "divisions_taught", Prefetch("learner_links", queryset=links)]
-    return users.select_related("division", "establishment").prefetch_related(*related)
+    """Users with what the report shows of them, as plain lists (``report_groups``, ``report_divisions``,
+    ``report_links``: no queryset built per row); with ``kind``, only what that kind's table shows."""
+    groups = Prefetch("teaching_groups", to_attr="report_groups")
+    divisions = Prefetch("divisions_taught", to_attr="report_divisions")
+    links = Prefetch("learner_links", to_attr="report_links", queryset=GuardianLink.objects.select_related(
+        "learner").order_by("legal_rank", "learner__last_name"))
+    related = {Kind.LEARNERS: [groups], Kind.GUARDIANS: [links], Kind.TEACHERS: [divisions],
+               Kind.HEADS: [divisions]}.get(kind) or [groups, divisions, links]
+    return users.prefetch_related(*related)
+
+
+def _lines(run: ImportRun, kind: str, action: str, rows: list) -> list[ReportLine]:
+    """Report lines for users (or entries) read from the base. Their establishment (for the initial password)
+    and class come from one read each, not one object per row."""
+    if not rows:
+        return []
+    divisions = {division.pk: division for division in Division.objects.filter(establishment=run.establishment_id)}
+    lines = []
+    for row in rows:
+        user, changes = (row, "") if isinstance(row, User) else (row.user, row.changes)
+        user.establishment = run.establishment
+        user.division = divisions.get(user.division_id)
+        lines.append(ReportLine(kind, action, user, changes))
+    return lines
 
 
 def _created(run: ImportRun, kind: str | None = None) -> QuerySet[User]:
@@ -84,12 +99,12 @@ def report_section_lines(run: ImportRun, kind: str, action: str, offset: int = 0
     shown = None if full else kind
     if action == Action.CREATED:
         users = _with_report_data(_created(run, kind), shown).order_by("last_name", "first_name", "pk")
-        return [ReportLine(kind, action, user) for user in users[offset:offset + limit]]
+        return _lines(run, kind, action, list(users[offset:offset + limit]))
     users = _with_report_data(User.objects.filter(establishment=run.establishment_id), shown)
     entries = (ImportRunEntry.objects.filter(run=run, kind=kind, action=action)
                .prefetch_related(Prefetch("user", queryset=users))
                .order_by("user__last_name", "user__first_name", "pk"))
-    return [ReportLine(kind, action, entry.user, entry.changes) for entry in entries[offset:offset + limit]]
+    return _lines(run, kind, action, list(entries[offset:offset + limit]))
 
 
 def iter_report_lines(run: ImportRun, chunk: int = 2000) -> Iterator[ReportLine]:

@@ -86,11 +86,11 @@ def run_create(establishment: Establishment, actor: User | None,
 
     An analysis waiting for confirmation is abandoned: only the latest one can be imported.
     """
-    for old in ImportRun.objects.filter(establishment=establishment, status__in=[
-            ImportRun.Status.ANALYSED, ImportRun.Status.STALE]):
-        delete_files(old)
-        old.status = ImportRun.Status.ABANDONED
-        old.save(update_fields=["status"])
+    waiting = [ImportRun.Status.ANALYSED, ImportRun.Status.STALE]
+    for old in ImportRun.objects.filter(establishment=establishment, status__in=waiting):
+        # Conditional: an import confirmed meanwhile keeps its files.
+        if _transition(old, waiting, status=ImportRun.Status.ABANDONED):
+            delete_files(old)
     run = ImportRun.objects.create(
         establishment=establishment, source=source, created_by=actor,
         created_by_name=audit.actor_display(actor)[:300], today=today or timezone.localdate(),
@@ -161,9 +161,15 @@ def heartbeat_seconds() -> float:
 
 
 @contextmanager
-def _heartbeat(run: ImportRun) -> Iterator[None]:
+def _heartbeat(run: ImportRun, *, writing: bool = False) -> Iterator[None]:
     """While the work runs, a thread refreshes the run's lease on its own connection (outside the import's
-    transaction, so others see it). When the process dies, the beats stop and the lease expires."""
+    transaction, so others see it). When the process dies, the beats stop and the lease expires.
+
+    SQLite locks the whole database for a writing transaction: there, an import (``writing``) gives no beat
+    rather than contend with itself; the lease then covers the whole import."""
+    if writing and connection.vendor == "sqlite":
+        yield
+        return
     stop = threading.Event()
     establishment = run.establishment
 
@@ -337,7 +343,7 @@ def run_apply(run: ImportRun, actor: User | None, *, before_write: Callable[[Pla
         return run
     _progress(run, 20, "Import en cours…")
     try:
-        with _heartbeat(run), transaction.atomic():
+        with _heartbeat(run, writing=True), transaction.atomic():
             _lock(run.establishment)
             current = ImportRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
             if current != ImportRun.Status.APPLYING:
