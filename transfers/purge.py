@@ -83,10 +83,10 @@ def _purge_batch(ids: list[int], cutoff: datetime) -> PurgeResult:
             for name in entry.file_fields():
                 storage = entry.model._meta.get_field(name).storage
                 files.extend((storage, path) for path in rows.exclude(**{name: ""}).values_list(name, flat=True))
-            _, per_model = rows.delete()
+            _, per_model = rows.only("pk").delete()  # the deletion reads the keys only
             batch.rows.update(per_model)
         # The same conditions once more in the deleting statement: nothing but expired users can go.
-        _, per_model = _expired_users(cutoff).filter(pk__in=locked_ids).delete()
+        _, per_model = _expired_users(cutoff).filter(pk__in=locked_ids).only("pk").delete()
         batch.users = per_model.get(User._meta.label, 0)
         batch.by_establishment.update(uai or "plateforme" for _, uai, _ in locked)
         # Each establishment's journal says how many accounts the purge deleted (counts only, no names).
