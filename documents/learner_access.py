@@ -4,6 +4,8 @@ The PDF renders ``documents/learner_access_sheet.html``, the fragment the Accès
 screen, its print view and the PDF show the same list. A download is written to the audit log (never a password).
 """
 
+import datetime
+
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
@@ -18,6 +20,8 @@ from .formats import File, Sheet, Table, odt, pdf
 NOTE = ("Le mot de passe initial doit être changé à la première connexion. « modifié » : l'apprenant a déjà choisi son "
         "mot de passe ; en cas d'oubli, l'administrateur peut le réinitialiser.")
 FORMATS = ("odt", "pdf")
+# A prepared sheet holds initial passwords: it is kept one day at most.
+KEPT_FOR = datetime.timedelta(hours=24)
 
 
 def _division(establishment, owner, params) -> Division:
@@ -71,5 +75,5 @@ def download(*, establishment, actor, division: Division, extension: str, reques
                  {"classe": division.code, "apprenants": size, "format": extension.upper()})
     params = {"division_id": division.pk, "login_url": login_url(establishment, request)}
     return services.deliver(f"learner_access.{extension}", establishment=establishment, owner=actor, params=params,
-                            size=size,
+                            size=size, expires_in=KEPT_FOR,
                             title=f"Identifiants des apprenants — classe {division.code} ({extension.upper()})")

@@ -43,16 +43,18 @@ def produce(kind: str, *, establishment: Establishment, owner, params: dict) -> 
     return producers.get(kind)(establishment, owner, params)
 
 
-def deliver(kind: str, *, establishment: Establishment, owner, params: dict, size: int,
-            title: str) -> File | GeneratedDocument:
+def deliver(kind: str, *, establishment: Establishment, owner, params: dict, size: int, title: str,
+            expires_in: datetime.timedelta | None = None) -> File | GeneratedDocument:
     """A small document (``size`` rows or items, at most the inline limit) now; a large one in the background."""
     if size <= inline_max_rows():
         return produce(kind, establishment=establishment, owner=owner, params=params)
-    return start(kind, establishment=establishment, owner=owner, params=params, title=title)
+    return start(kind, establishment=establishment, owner=owner, params=params, title=title, expires_in=expires_in)
 
 
-def start(kind: str, *, establishment: Establishment, owner, params: dict, title: str) -> GeneratedDocument:
-    """Records the document to build and queues its task once the current transaction commits."""
+def start(kind: str, *, establishment: Establishment, owner, params: dict, title: str,
+          expires_in: datetime.timedelta | None = None) -> GeneratedDocument:
+    """Records the document to build and queues its task once the current transaction commits. ``expires_in``:
+    shorter than the default for documents holding secrets (the login sheet's initial passwords)."""
     from establishments.tasks import send_after_commit
 
     from .tasks import build_document_task
@@ -60,7 +62,7 @@ def start(kind: str, *, establishment: Establishment, owner, params: dict, title
     producers.get(kind)  # an unknown kind fails here, in the request, not later in a worker
     document = GeneratedDocument.objects.create(
         establishment=establishment, owner=owner, kind=kind, title=title[:200], params=params,
-        expires_at=timezone.now() + expiry(),
+        expires_at=timezone.now() + min(expires_in or expiry(), expiry()),
     )
     send_after_commit(build_document_task, establishment, document.pk)
     return document

@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from odf import teletype
 from odf.opendocument import load as load_odt
 from odf.table import TableRow
@@ -138,6 +139,7 @@ def test_a_very_large_class_is_prepared_in_the_background(admin_client, admin, e
     with scope(establishment=establishment):
         document = GeneratedDocument.objects.get()
     assert document.owner == admin and document.file.name.startswith("documents/0750654D/")
+    assert document.expires_at <= timezone.now() + datetime.timedelta(hours=24)  # it holds initial passwords
     download = admin_client.get(f"/0750654D/documents/{document.pk}/telecharger/")
     assert download["Content-Disposition"] == 'attachment; filename="identifiants-2melec1.pdf"'
     assert "ines.leroy" in _pdf_text(b"".join(download.streaming_content))
