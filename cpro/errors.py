@@ -1,13 +1,15 @@
 """The product's French error pages, with DEBUG on as well as off (issue 9, item 19).
 
 With DEBUG on, Django answers an unknown address, an unknown establishment or another establishment's space with
-its English technical page, which lists every URL pattern of the site, and an uncaught exception with a
-traceback. A user of ``make run`` must see the same French pages as in production: this middleware replaces
-Django's technical 404 and 500 pages by the project's handlers (templates/404.html, 500.html). The traceback of a
-500 is still logged on the console by ``django.request``. 403 needs nothing: Django renders 403.html in both modes.
+its English technical page, which lists every URL pattern of the site, and a refused request (400) or an
+uncaught exception (500) with a traceback and the settings. A user of ``make run`` must see the same French pages
+as in production: this middleware replaces Django's technical pages by the project's handlers (templates/400.html,
+404.html, 500.html). The traceback is still logged on the console by ``django.request``. 403 needs nothing: Django
+renders 403.html in both modes.
 """
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from django.urls import get_resolver
 
@@ -20,7 +22,7 @@ TECHNICAL_PAGE_MARK = b'<meta name="robots" content="NONE,NOARCHIVE">'
 
 def is_technical_page(response) -> bool:
     return (
-        response.status_code in (404, 500)
+        response.status_code in (400, 404, 500)
         and not getattr(response, "streaming", False)
         and response.get("Content-Type", "").startswith("text/html")
         and TECHNICAL_PAGE_MARK in response.content[:2000]
@@ -32,6 +34,8 @@ def error_page(request, status: int):
     handler = get_resolver().resolve_error_handler(status)
     if status == 500:
         return handler(request)
+    if status == 400:
+        return handler(request, SuspiciousOperation())
     establishment = getattr(request, "establishment", None)
     if establishment is None:
         return handler(request, Http404())
@@ -40,7 +44,7 @@ def error_page(request, status: int):
 
 
 class FrenchErrorPagesMiddleware:
-    """Never shows Django's technical 404/500 pages; placed before the establishment middleware so that it also
+    """Never shows Django's technical 400/404/500 pages; placed before the establishment middleware so that it also
     sees the 404 of an unknown establishment."""
 
     def __init__(self, get_response):

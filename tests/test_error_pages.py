@@ -1,6 +1,7 @@
 """The product's French error pages show with DEBUG on (``make run``) as well as off (issue 9, item 19)."""
 
 import pytest
+from django.core.exceptions import SuspiciousOperation
 from django.test import Client
 from django.urls import include, path
 
@@ -13,8 +14,12 @@ def boom(request):
     raise RuntimeError("panne simulée")
 
 
-# A URLconf with one failing view, for the 500 page (used through settings.ROOT_URLCONF).
-urlpatterns = [path("panne/", boom), path("", include("cpro.urls"))]
+def refused(request):
+    raise SuspiciousOperation("en-tête piégé")
+
+
+# The site's URLconf plus a failing view and a refusing one (used through settings.ROOT_URLCONF).
+urlpatterns = [path("panne/", boom), path("refus/", refused), path("", include("cpro.urls"))]
 
 
 def assert_french_404(response):
@@ -72,3 +77,13 @@ def test_server_error_shows_the_french_500_without_traceback(debug, settings):
     assert response.status_code == 500
     assert "Une erreur est survenue" in body
     assert "panne simulée" not in body and "Traceback" not in body
+
+
+@pytest.mark.django_db
+def test_refused_request_shows_the_french_400_without_details(debug, settings):
+    settings.ROOT_URLCONF = __name__
+    response = Client().get("/refus/")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Requête refusée" in body
+    assert "en-tête piégé" not in body and "SECRET_KEY" not in body
