@@ -267,3 +267,59 @@ def test_an_inactive_establishments_pages_are_not_served(client, school):
 def test_samples_are_held_by_the_project():
     assert SMALL.is_relative_to(Path(__file__).parent)
     assert STS.is_file()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_import_holding_the_lock_is_never_abandoned(make_establishment, make_user):
+    import threading
+
+    from django.db import connection, transaction
+
+    from establishments.models import Establishment
+
+    if not connection.features.has_select_for_update_nowait:
+        pytest.skip("row locks (select_for_update nowait) need PostgreSQL")
+    school = make_establishment(uai="0999999F", name="Lycée Synthétique")
+    admin = make_user(school, Profile.ADMIN, login="admin.lycee")
+    run = analysed_run(school, admin)
+    set_run(run, status=ImportRun.Status.APPLYING, heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
+    locked, release = threading.Event(), threading.Event()
+
+    def import_in_progress():  # another worker, alive, inside its import transaction
+        with transaction.atomic():
+            Establishment.objects.select_for_update().filter(pk=school.pk).first()
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    worker = threading.Thread(target=import_in_progress)
+    worker.start()
+    try:
+        assert locked.wait(10)
+        run.refresh_from_db()
+        with scope(establishment=school):
+            message = services.run_abandon(run)
+    finally:
+        release.set()
+        worker.join()
+    assert message == "Le traitement est en cours : attendez qu'il se termine."
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLYING
+
+
+@pytest.mark.django_db
+def test_a_redelivered_import_task_leaves_an_applied_run_alone(school, admin, django_capture_on_commit_callbacks):
+    from imports.tasks import apply_run_task
+
+    run = analysed_run(school, admin)
+    with scope(establishment=school), django_capture_on_commit_callbacks(execute=True):
+        services.run_confirm(run, admin)
+    run.refresh_from_db()
+    applied_at = run.applied_at
+
+    assert apply_run_task.apply(args=(school.pk, run.pk, admin.pk)).get() == ImportRun.Status.APPLIED
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLIED and run.applied_at == applied_at
+    with scope(establishment=school):
+        assert User.objects.filter(profile=Profile.TEACHER).count() == 8
