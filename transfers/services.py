@@ -1,7 +1,7 @@
 """Automatic transfer of a learner's data between establishments, matched by INE (SPEC §8).
 
 A learner deactivated by an import in establishment A and a learner created by an import in establishment B
-with the same INE are a *pair*. The daily job (``run_transfers``) moves A's learner data (``transfers.registry``)
+with the same INE are a *pair*. The daily job (``run_transfers``) moves A's learner data (``accounts.learner_data``)
 to B's learner when every condition holds, and otherwise records why not. Each attempt is written on both
 sides (``TransferRecord``), which Paramètres › Transferts shows.
 
