@@ -7,5 +7,5 @@ class DocumentsConfig(AppConfig):
     tenant_urls = [("", "documents.urls")]
 
     def ready(self):
-        # The producers of this app's own documents (the learners' login sheet).
-        from . import learner_access  # noqa: F401
+        # The producers of this app's own documents (the learners' login sheet), its menu entry.
+        from . import learner_access, registrations  # noqa: F401

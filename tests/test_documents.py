@@ -219,3 +219,10 @@ def test_odt_is_a_valid_package():
 
 
 pytestmark = pytest.mark.django_db
+
+
+def test_user_managers_find_their_documents_in_the_menu(establishment, make_user, login_as):
+    manager = login_as(make_user(establishment, Profile.ADMIN, login="claire.admin"))
+    assert 'href="/0750654D/documents/"' in manager.get("/0750654D/").content.decode()
+    learner = login_as(make_user(establishment, Profile.LEARNER, login="ines.leroy"))
+    assert 'href="/0750654D/documents/"' not in learner.get("/0750654D/").content.decode()
