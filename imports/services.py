@@ -35,6 +35,7 @@ from establishments import audit
 from establishments.models import Establishment
 from establishments.scoping import scope
 from establishments.tasks import send_after_commit
+from referentiels.cohorts import propose_cohorts
 
 from .analysis import BaseState, Plan, build_csv_plan, build_plan, load_state, plan_summary, problem_dict
 from .apply import apply_plan
@@ -313,6 +314,9 @@ def _applied(run: ImportRun, plan: Plan, actor: User | None, now) -> None:
     run.learners_without_ine = plan.learners_without_ine
     run.problems = _printable([problem_dict(p) for p in plan.problems])
     run.summary = _printable(plan_summary(plan))
+    if FileKind.LEARNERS.value in plan.kinds:
+        # Each class tied to a diploma from its learners' MEF codes; the report says which (issue 10).
+        run.summary["cohorts"] = propose_cohorts(run.establishment)
     run.progress, run.stage = 100, ""
     run.save()
     audit.record(run.establishment, actor, "import.apply", target=run.file_names,

@@ -1,22 +1,31 @@
 from django import forms
 
 from accounts.forms import DsfrFormMixin
-from referentiels.diplomas import DIPLOMAS
 
 from .models import ScenarioField
 
 
+def diploma_choices(diplomas) -> list[tuple[str, str]]:
+    """The establishment's subscribed diplomas (``referentiels.selectors.subscribed_diplomas``) as choices."""
+    return [(d.code, f"{d.get_kind_display()} {d.code} — {d.name}") for d in diplomas]
+
+
 class DiplomaChoiceForm(DsfrFormMixin, forms.Form):
-    diplome = forms.ChoiceField(label="Diplôme", choices=[(d.code, d.label) for d in DIPLOMAS])
+    diplome = forms.ChoiceField(label="Diplôme")
+
+    def __init__(self, *args, diplomas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["diplome"].choices = diploma_choices(diplomas)
 
 
 class ScenarioLabelsForm(DsfrFormMixin, forms.Form):
     """One label per renamable field of the scenario form; an empty label goes back to the default."""
 
-    diplome = forms.ChoiceField(choices=[(d.code, d.label) for d in DIPLOMAS], widget=forms.HiddenInput)
+    diplome = forms.ChoiceField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, current: dict[str, str], **kwargs):
+    def __init__(self, *args, current: dict[str, str], diplomas, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["diplome"].choices = diploma_choices(diplomas)
         for field in ScenarioField:
             self.fields[field.value] = forms.CharField(
                 label=f"Intitulé du champ « {field.label} »", max_length=120, required=False,

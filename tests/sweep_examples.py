@@ -65,6 +65,22 @@ def _document(establishment, users):
     return {"pk": document.pk}
 
 
+def _referentiel(establishment, users):
+    """A version of a diploma only ``establishment`` subscribes to (the référentiels are global, the
+    subscriptions are not: another establishment's diploma is a 404)."""
+    from establishments.scoping import scopes_disabled
+    from referentiels.models import Diploma, ReferentielVersion
+    from referentiels.services import subscribe
+
+    code = f"ex{establishment.uai.lower()}"
+    diploma, _ = Diploma.objects.get_or_create(code=code, defaults={"name": "Exemple", "kind": "BAC_PRO"})
+    ReferentielVersion.objects.get_or_create(diploma=diploma, code="2024", defaults={
+        "label": f"{code} 2024", "source": "Arrêté d'exemple"})
+    with scopes_disabled():
+        subscribe(establishment, diploma)
+    return {"diploma": code, "version": "2024"}
+
+
 URL_EXAMPLES: dict = {
     # Imports (issue 3)
     "tenant:imports_run": _import_run,
@@ -84,6 +100,9 @@ URL_EXAMPLES: dict = {
     "tenant:learner_access_pdf": _division,
     "tenant:document_download": _document,
     "tenant:inspector_close": lambda est, users: {"pk": users["inspecteur"].pk},
+    # Référentiels (issue 10)
+    "tenant:referentiel_version": _referentiel,
+    "tenant:referentiels_class": _division,
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,
     "essai:achievement_rename_unscoped": _achievement,
@@ -92,4 +111,4 @@ URL_EXAMPLES: dict = {
 
 # URLs taking an object that every teacher of the establishment may see (the establishment's scenarios, say):
 # the sweep does not expect the teacher of another class to be refused them.
-SHARED_WITH_EVERY_TEACHER: set[str] = set()
+SHARED_WITH_EVERY_TEACHER: set[str] = {"tenant:referentiel_version"}

@@ -258,9 +258,21 @@ def test_an_active_learner_cannot_be_transferred_by_hand(admin_client, establish
 # Onglet Masque de saisie ---------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def subscribed_diplomas(establishment):
+    """The mask lists the diplomas the establishment subscribes to (issue 10)."""
+    from referentiels.models import Diploma
+    from referentiels.services import subscribe
+
+    with scopes_disabled():
+        for code in ("MELEC", "CIEL"):
+            subscribe(establishment, Diploma.objects.create(code=code, name=code, kind=Diploma.Kind.BAC_PRO))
+
+
+@pytest.mark.usefixtures("subscribed_diplomas")
 def test_scenario_labels_are_renamed_per_diploma_and_reset(admin_client, establishment, other_establishment):
     page = text(admin_client.get(URL + "masque-de-saisie/?diplome=MELEC"))
-    assert "Liaison avec les compétences transversales" in page and "Bac pro MELEC" in page
+    assert "Liaison avec les compétences transversales" in page and "Bac Pro MELEC" in page
     response = admin_client.post(URL + "masque-de-saisie/", {
         "diplome": "MELEC", "title": "Intitulé de la séquence", "context": "Contexte",
         "referential_link": "", "transversal_link": "Compétences communes (CC1–CC9)", "resources": "Ressources",
@@ -286,6 +298,7 @@ def test_scenario_labels_are_renamed_per_diploma_and_reset(admin_client, establi
     assert audit_actions(establishment) == ["establishment.scenario_labels", "establishment.scenario_labels.reset"]
 
 
+@pytest.mark.usefixtures("subscribed_diplomas")
 def test_scenario_label_too_long_is_refused_and_nothing_saved(admin_client, establishment):
     response = admin_client.post(URL + "masque-de-saisie/", {"diplome": "CIEL", "title": "x" * 200,
                                                               "context": "Situation"})
@@ -295,6 +308,7 @@ def test_scenario_label_too_long_is_refused_and_nothing_saved(admin_client, esta
         assert not ScenarioFieldLabel.objects.exists()
 
 
+@pytest.mark.usefixtures("subscribed_diplomas")
 def test_unknown_diploma_falls_back_with_a_message(admin_client):
     page = text(admin_client.get(URL + "masque-de-saisie/?diplome=NOPE"))
     assert "Ce diplôme est inconnu" in page
