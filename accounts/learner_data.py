@@ -40,7 +40,9 @@ from django.db import models
 class LearnerMoves:
     """One batch of a transfer, as a custom ``move=`` receives it."""
 
-    pairs: Sequence[tuple[models.Model, models.Model]]  # (origin learner, destination learner)
+    # (origin learner, destination learner): plain rows with ``pk``, ``establishment_id``, ``ine``, ``mef_code``…
+    # (``transfers.services.Learner``), not model instances.
+    pairs: Sequence[tuple]
     in_place: Callable[..., int]  # the default move of this model for the batch, plus constant values
 
     @property
