@@ -53,6 +53,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
+	$(PY) manage.py load_referentiel
 	$(PY) manage.py demo
 
 run: demo

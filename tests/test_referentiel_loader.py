@@ -327,3 +327,36 @@ def test_a_mef_code_belongs_to_one_version(tmp_path, loaded):
     doc = _small()
     doc["mef"] = [{"code": "2472552032", "niveau": "1RE"}]
     _refused([_write(tmp_path, doc)], "code MEF 2472552032 : déjà attribué à MELEC 2024")
+
+
+# --- the platform console ------------------------------------------------------------------------------------------
+
+
+def test_platform_staff_see_the_referentiels_read_only_and_can_freeze_a_version(loaded):
+    from django.test import Client
+
+    from accounts.models import User
+    from establishments.scoping import scopes_disabled
+
+    from .conftest import PASSWORD
+
+    with scopes_disabled():
+        User.objects.create_superuser("ops", PASSWORD, last_name="Service technique")
+    client = Client()
+    client.post("/plateforme/login/", {"username": "ops", "password": PASSWORD})
+    version = ReferentielVersion.objects.get(label="MELEC 2024")
+    page = client.get(f"/plateforme/referentiels/referentielversion/{version.pk}/change/").content.decode()
+    assert "2472552032" in page and "T2-3" in page  # MEF codes and the renovation map
+    assert "raccorder" in client.get("/plateforme/referentiels/task/?q=raccorder").content.decode()
+    competency = Competency.objects.get(version=version, code="C7")
+    assert competency.criteria.first().label in client.get(
+        f"/plateforme/referentiels/competency/{competency.pk}/change/"
+    ).content.decode()
+    assert client.get("/plateforme/referentiels/task/add/").status_code == 403
+    client.post(f"/plateforme/referentiels/referentielversion/{version.pk}/change/", {
+        "frozen": "on",
+        **{f"{p}-TOTAL_FORMS": "0" for p in ("mef_codes", "blocks", "correspondences")},
+        **{f"{p}-INITIAL_FORMS": "0" for p in ("mef_codes", "blocks", "correspondences")},
+    })
+    version.refresh_from_db()
+    assert version.frozen and version.is_used
