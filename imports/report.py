@@ -30,7 +30,7 @@ def report_rows(run: ImportRun) -> Iterator[list[str]]:
             password, user.division.code if user.division else "",
             ", ".join(sorted(g.code for g in user.report_groups)),
             ", ".join(sorted(d.code for d in user.report_divisions)),
-            ", ".join(link.learner.full_name for link in user.report_links),
+            ", ".join(user.report_links),
             entry.changes or ("créé sans classe" if entry.kind == Kind.LEARNERS and entry.action == Action.CREATED
                               and not user.division_id else ""),
         ]

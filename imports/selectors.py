@@ -40,28 +40,41 @@ REPORT_PAGE_SIZE = 100
 
 
 def _with_report_data(users: QuerySet, kind: str | None = None) -> QuerySet:
-    """Users with what the report shows of them, as plain lists (``report_groups``, ``report_divisions``,
-    ``report_links``: no queryset built per row); with ``kind``, only what that kind's table shows."""
+    """Users with the groups and classes taught the report shows, as plain lists (``report_groups``,
+    ``report_divisions``: no queryset built per row); with ``kind``, only what that kind's table shows.
+    The learners of guardians (``report_links``) are attached by ``_lines``."""
     groups = Prefetch("teaching_groups", to_attr="report_groups")
     divisions = Prefetch("divisions_taught", to_attr="report_divisions")
-    links = Prefetch("learner_links", to_attr="report_links", queryset=GuardianLink.objects.select_related(
-        "learner").order_by("legal_rank", "learner__last_name"))
-    related = {Kind.LEARNERS: [groups], Kind.GUARDIANS: [links], Kind.TEACHERS: [divisions],
-               Kind.HEADS: [divisions]}.get(kind) or [groups, divisions, links]
+    related = {Kind.LEARNERS: [groups], Kind.GUARDIANS: [], Kind.TEACHERS: [divisions],
+               Kind.HEADS: [divisions]}.get(kind, [groups, divisions])
     return users.prefetch_related(*related)
 
 
+def _learner_names(guardian_ids: list[int]) -> dict[int, list[str]]:
+    """Each guardian's learners, « NOM Prénom », legal rank first: one query of names, no object per link."""
+    names: dict[int, list[str]] = {}
+    rows = (GuardianLink.objects.filter(guardian_id__in=guardian_ids)
+            .order_by("legal_rank", "learner__last_name", "learner__first_name")
+            .values_list("guardian_id", "learner__last_name", "learner__first_name"))
+    for guardian_id, last_name, first_name in rows:
+        names.setdefault(guardian_id, []).append(f"{last_name.upper()} {first_name}".strip())
+    return names
+
+
 def _lines(run: ImportRun, kind: str, action: str, rows: list) -> list[ReportLine]:
-    """Report lines for users (or entries) read from the base. Their establishment (for the initial password)
-    and class come from one read each, not one object per row."""
+    """Report lines for users (or entries) read from the base. Their establishment (for the initial password),
+    class and guardians' learners come from one read each, not one object per row."""
     if not rows:
         return []
     divisions = {division.pk: division for division in Division.objects.filter(establishment=run.establishment_id)}
+    pairs = [(row, "") if isinstance(row, User) else (row.user, row.changes) for row in rows]
+    guardians = [user.pk for user, _changes in pairs if user.profile == Profile.GUARDIAN]
+    names = _learner_names(guardians) if guardians else {}
     lines = []
-    for row in rows:
-        user, changes = (row, "") if isinstance(row, User) else (row.user, row.changes)
+    for user, changes in pairs:
         user.establishment = run.establishment
         user.division = divisions.get(user.division_id)
+        user.report_links = names.get(user.pk, [])
         lines.append(ReportLine(kind, action, user, changes))
     return lines
 
