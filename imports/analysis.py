@@ -425,7 +425,7 @@ def _plan_learners(planner: _Planner, learners: tuple[Learner, ...], file: str, 
                 (_key(learner.last_name), _key(learner.first_name), learner.birth_date), []) if u.pk not in seen]
             user = candidates[0] if candidates else None
         if user is not None and user.pk in seen:
-            plan.problems.append(error(file, "cet élève désigne le même compte qu'un autre élève du fichier "
+            plan.problems.append(error(file, "cet apprenant désigne le même compte qu'un autre apprenant du fichier "
                                        f"({user.login}) : vérifiez l'INE.", line=learner.line,
                                        record=learner.record))
             continue
@@ -540,7 +540,7 @@ def _plan_guardians(planner: _Planner, bundle: ParsedBundle) -> None:
     for guardian_id, user in by_id.items():
         if guardian_id not in people and user.is_active:
             person = planner.existing_person(Kind.GUARDIANS, Action.DEACTIVATED, user, None, guardian_id)
-            person.changes = ["plus responsable légal d'aucun élève présent"]
+            person.changes = ["plus responsable légal d'aucun apprenant présent"]
             plan.people.append(person)
 
 

@@ -281,7 +281,7 @@ def _cross_checks(
             problems.append(
                 warning(
                     guardians.header.file,
-                    f"{len(orphans)} lien(s) désignent des élèves absents du fichier des élèves "
+                    f"{len(orphans)} lien(s) désignent des apprenants absents du fichier des élèves "
                     f"« {learners.header.file} » : ils seront ignorés ({examples}{more}). Les deux fichiers "
                     "doivent venir du même export.",
                 )

@@ -133,7 +133,7 @@ def parse_learners_csv(
     if learners is None:
         return CsvLearnersResult(file=name, problems=tuple(problems))
     if not learners and not any(p.is_error for p in problems):
-        problems.append(error(name, "le fichier ne contient aucun élève (seulement la ligne d'en-tête)."))
+        problems.append(error(name, "le fichier ne contient aucun apprenant (seulement la ligne d'en-tête)."))
     return CsvLearnersResult(file=name, learners=tuple(learners), problems=tuple(problems))
 
 

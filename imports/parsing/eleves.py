@@ -113,14 +113,14 @@ class LearnersParser(BaseParser):
         draft = self.drafts.get(siecle_id or "")
         if draft is None:
             self.add_warning(
-                f"classes et groupes d'un élève absent de la liste des élèves (ELEVE_ID {siecle_id}) : ignorés.",
+                f"classes et groupes d'un apprenant absent du fichier des élèves (ELEVE_ID {siecle_id}) : ignorés.",
                 line=line,
                 record=learner_record(siecle_id, None, None),
             )
             return
         if draft.has_structures:
             self.add_warning(
-                "l'élève apparaît deux fois dans STRUCTURES : ses classes et groupes sont cumulés.",
+                "l'apprenant apparaît deux fois dans STRUCTURES : ses classes et groupes sont cumulés.",
                 line=line,
                 record=draft.record,
             )
@@ -134,7 +134,7 @@ class LearnersParser(BaseParser):
             if kind == "D":
                 if draft.division is not None and draft.division != code:
                     self.add_warning(
-                        f"l'élève est dans deux divisions (« {draft.division} » et « {code} ») : « {code} » "
+                        f"l'apprenant est dans deux classes (« {draft.division} » et « {code} ») : « {code} » "
                         "est retenue.",
                         line=structure.sourceline,
                         record=draft.record,
@@ -152,7 +152,7 @@ class LearnersParser(BaseParser):
 
     def finish(self) -> None:
         if not self.drafts:
-            self.add_error("le fichier ne contient aucun élève.", line=None, record=None)
+            self.add_error("le fichier ne contient aucun apprenant.", line=None, record=None)
 
     def result(self) -> LearnersResult:
         learners = tuple(

@@ -321,7 +321,7 @@ def _person(identifier: str | None, last_name: str | None, first_name: str | Non
 
 
 def learner_record(siecle_id: str | None, last_name: str | None, first_name: str | None) -> str:
-    return f"élève {_person(siecle_id, last_name, first_name)}".rstrip()
+    return f"apprenant {_person(siecle_id, last_name, first_name)}".rstrip()
 
 
 def guardian_record(siecle_id: str | None, last_name: str | None, first_name: str | None) -> str:

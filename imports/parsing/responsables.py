@@ -89,7 +89,7 @@ class GuardiansParser(BaseParser):
         values = children_text(element)
         learner_id = values.get("ELEVE_ID")
         person_id = values.get("PERSONNE_ID")
-        record = f"lien élève {learner_id} – responsable {person_id}"
+        record = f"lien apprenant {learner_id} – responsable {person_id}"
         if learner_id is None or person_id is None:
             self.add_error("lien incomplet : ELEVE_ID ou PERSONNE_ID absent.", line=line, record=record)
             return

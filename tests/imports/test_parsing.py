@@ -310,9 +310,9 @@ def test_pix_duplicate_ine_is_an_error_naming_both_records():
     assert not result.ok
     [problem] = [p for p in result.problems if p.is_error]
     text = str(problem)
-    assert text.startswith("siecle-with-duplicate-national-student-id.xml, ligne 24, élève 0002 COVERT Harry : ")
+    assert text.startswith("siecle-with-duplicate-national-student-id.xml, ligne 24, apprenant 0002 COVERT Harry : ")
     assert "INE 00000000123 en double" in text
-    assert "élève 0001 HANDMADE Luciole" in text and "ligne 8" in text
+    assert "apprenant 0001 HANDMADE Luciole" in text and "ligne 8" in text
 
 
 @needs_pix
@@ -402,19 +402,19 @@ def test_csv_problems_name_the_line():
     assert not result.ok
     texts = [str(p) for p in result.problems]
     assert any(
-        t.startswith("liste.csv, ligne 2, élève DUPONT Marie : date de naissance illisible « 31/02/2009 »")
+        t.startswith("liste.csv, ligne 2, apprenant DUPONT Marie : date de naissance illisible « 31/02/2009 »")
         for t in texts
     )
-    assert any(t.startswith("liste.csv, ligne 3, élève Paul : nom absent") for t in texts)
-    assert any(t.startswith("liste.csv, ligne 4, élève MARTIN Léo : sexe « X » non reconnu") for t in texts)
+    assert any(t.startswith("liste.csv, ligne 3, apprenant Paul : nom absent") for t in texts)
+    assert any(t.startswith("liste.csv, ligne 4, apprenant MARTIN Léo : sexe « X » non reconnu") for t in texts)
     assert any(
-        t.startswith("liste.csv, ligne 6, élève DURAND Léa : INE 1234567890A en double : déjà donné ligne 4")
+        t.startswith("liste.csv, ligne 6, apprenant DURAND Léa : INE 1234567890A en double : déjà donné ligne 4")
         for t in texts
     )
     assert any(
-        t.startswith("liste.csv, ligne 7, élève MARTIN Léo : même nom, prénom et date de naissance") for t in texts
+        t.startswith("liste.csv, ligne 7, apprenant MARTIN Léo : même nom, prénom et date de naissance") for t in texts
     )
-    assert any(t.startswith("liste.csv, ligne 8, élève PETIT Jade : INE « 12AB » invalide") for t in texts)
+    assert any(t.startswith("liste.csv, ligne 8, apprenant PETIT Jade : INE « 12AB » invalide") for t in texts)
     assert [learner.last_name for learner in result.learners] == ["MARTIN", "MARTIN"]
 
 

@@ -344,8 +344,8 @@ def test_duplicate_eleve_id_names_both_records():
 
     assert not result.ok
     assert str(only_error(result)) == (
-        "ElevesSansAdresses.xml, ligne 15, élève 42 MARTIN Léo : ELEVE_ID 42 en double : il est déjà utilisé "
-        "ligne 9 par « élève 42 DUPONT Marie »."
+        "ElevesSansAdresses.xml, ligne 15, apprenant 42 MARTIN Léo : ELEVE_ID 42 en double : il est déjà utilisé "
+        "ligne 9 par « apprenant 42 DUPONT Marie »."
     )
 
 
@@ -354,8 +354,8 @@ def test_duplicate_ine_names_both_records():
         learner("1", "1234567890A", "DUPONT", "Marie") + learner("2", "1234567890A", "MARTIN", "Léo")
     )
     problem = only_error(parse_learners(content.encode("iso-8859-15"), name="e.xml"))
-    assert str(problem).startswith("e.xml, ligne 15, élève 2 MARTIN Léo : INE 1234567890A en double")
-    assert "« élève 1 DUPONT Marie » (ligne 9)" in str(problem)
+    assert str(problem).startswith("e.xml, ligne 15, apprenant 2 MARTIN Léo : INE 1234567890A en double")
+    assert "« apprenant 1 DUPONT Marie » (ligne 9)" in str(problem)
 
 
 def test_learner_without_ine_is_accepted_and_flagged():
@@ -367,7 +367,7 @@ def test_learner_without_ine_is_accepted_and_flagged():
 
 def test_empty_learners_file_is_refused():
     problem = only_error(parse_learners(learners_xml("").encode(), name="vide.xml"))
-    assert str(problem) == "vide.xml : le fichier ne contient aucun élève."
+    assert str(problem) == "vide.xml : le fichier ne contient aucun apprenant."
 
 
 def test_links_to_unknown_learners_are_reported():
@@ -382,7 +382,7 @@ def test_links_to_unknown_learners_are_reported():
     assert bundle.ok
     [warning] = bundle.warnings
     assert str(warning).startswith(
-        "ResponsablesAvecAdresses.xml : 3 lien(s) désignent des élèves absents du fichier des élèves"
+        "ResponsablesAvecAdresses.xml : 3 lien(s) désignent des apprenants absents du fichier des élèves"
     )
     assert "ELEVE_ID 9999999" in warning.message
 
@@ -415,7 +415,7 @@ def test_utf8_bytes_behind_an_iso_prolog_are_refused():
     content = learners_xml(learner("7", "1234567890A", "LEFÈVRE", "Zoé")).encode("utf-8")
     problem = only_error(parse_learners(content, name="resaved.xml"))
     assert str(problem).startswith(
-        "resaved.xml, ligne 9, élève 7 LEFÃ\u0088VRE ZoÃ© : caractères accentués mal encodés"
+        "resaved.xml, ligne 9, apprenant 7 LEFÃ\u0088VRE ZoÃ© : caractères accentués mal encodés"
     )
 
 
