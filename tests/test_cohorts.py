@@ -183,3 +183,19 @@ def test_the_ddfpt_changes_a_class_on_the_page_and_a_teacher_may_not(school, mel
     teacher = login_as(make_user(school, Profile.TEACHER, login="julien.durand"))
     assert teacher.post(url, {"version": melec_2016.pk, "niveau": "2NDE"}).status_code == 403
     assert cohorts(school)["1CIEL1"][0] == "CIEL 2023"
+
+
+def test_the_demo_subscribes_to_melec_2024_and_ciel_and_ties_its_classes():
+    from accounts.management.commands.demo import DEMO_ESTABLISHMENTS, load_demo
+    from establishments.models import Establishment
+    from referentiels.establishment_models import Subscription
+    from referentiels.loader import load_files
+    from referentiels.shipped import shipped_files
+
+    load_files(shipped_files())
+    load_demo()
+    load_demo()  # idempotent
+    school = Establishment.objects.get(uai=DEMO_ESTABLISHMENTS[0][0])
+    with scope(establishment=school):
+        assert sorted(Subscription.objects.values_list("diploma__code", flat=True)) == ["CIEL", "MELEC"]
+    assert cohorts(school) == {"2MELEC1": ("MELEC 2024", "2NDE", "propose"), "1CIEL1": ("CIEL 2023", "1RE", "propose")}

@@ -157,3 +157,23 @@ def test_the_form_mask_without_subscription_says_so(establishment, make_user, lo
     assert response.status_code == 200
     assert "n'est abonné à aucun diplôme" in text(response)
     assert not Diploma.objects.exists()
+
+
+def test_the_shipped_melec_2024_page_with_one_and_with_every_shipped_diploma(establishment, teacher_client):
+    from referentiels.loader import load_files
+    from referentiels.shipped import shipped_files
+
+    load_files(shipped_files())
+    with scopes_disabled():
+        subscribe(establishment, Diploma.objects.get(code="MELEC"))
+    one = _queries(teacher_client, url(establishment, "MELEC", "2024"))
+    with scopes_disabled():
+        for diploma in Diploma.objects.all():
+            subscribe(establishment, diploma)
+    every = _queries(teacher_client, url(establishment, "MELEC", "2024"))
+    assert one == every <= MAX_QUERIES
+
+    page = text(teacher_client.get(url(establishment, "MELEC", "2024"), {"q": "raccorder"}))
+    assert f'href="{url(establishment, "MELEC", "2024")}#T2.3"' in page
+    page = text(teacher_client.get(url(establishment, "MELEC", "2016")))
+    assert 'id="T1-1"' in page  # the 2016 codes as published
