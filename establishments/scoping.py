@@ -53,6 +53,7 @@ SCOPES_DISABLED_ALLOWED = {
     "transfers/services.py",
     "transfers/purge.py",
     "transfers/management/commands/bench_daily_jobs.py",
+    "referentiels/usage.py",  # a référentiel version is frozen by the evidence of any establishment
 }
 
 # Auto-created many-to-many tables ("app_label.Model_field"): neither global nor establishment-owned, they are

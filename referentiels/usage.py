@@ -8,11 +8,14 @@ query them. Each of those modules registers a check at start-up (in its ``AppCon
     register_usage_check(lambda version_ids: set(Evaluation.objects.filter(...).values_list("version_id", flat=True)))
 
 A check receives a set of version ids and returns the subset that its evidence points at (one query per check,
-however many versions). The checks run outside any establishment scope: evidence of every establishment counts.
+however many versions). The checks run with scopes disabled (``scopes_disabled()``, here): the evidence of every
+establishment counts, and a check needs no scoping of its own.
 A version is also used when the platform staff froze it by hand (``ReferentielVersion.frozen``).
 """
 
 from collections.abc import Callable, Iterable
+
+from establishments.scoping import scopes_disabled
 
 UsageCheck = Callable[[set[int]], Iterable[int]]
 
@@ -39,11 +42,12 @@ def used_version_ids(version_ids: Iterable[int]) -> set[int]:
     if not wanted:
         return set()
     used = set(ReferentielVersion.objects.filter(pk__in=wanted, frozen=True).values_list("pk", flat=True))
-    for check in list(_checks):
-        remaining = wanted - used
-        if not remaining:
-            break
-        used |= set(check(remaining)) & remaining
+    with scopes_disabled():  # evidence of every establishment freezes a version
+        for check in list(_checks):
+            remaining = wanted - used
+            if not remaining:
+                break
+            used |= set(check(remaining)) & remaining
     return used
 
 

@@ -349,14 +349,37 @@ def test_platform_staff_see_the_referentiels_read_only_and_can_freeze_a_version(
     assert "2472552032" in page and "T2-3" in page  # MEF codes and the renovation map
     assert "raccorder" in client.get("/plateforme/referentiels/task/?q=raccorder").content.decode()
     competency = Competency.objects.get(version=version, code="C7")
-    assert competency.criteria.first().label in client.get(
-        f"/plateforme/referentiels/competency/{competency.pk}/change/"
-    ).content.decode()
+    assert (
+        competency.criteria.first().label
+        in client.get(f"/plateforme/referentiels/competency/{competency.pk}/change/").content.decode()
+    )
     assert client.get("/plateforme/referentiels/task/add/").status_code == 403
-    client.post(f"/plateforme/referentiels/referentielversion/{version.pk}/change/", {
-        "frozen": "on",
-        **{f"{p}-TOTAL_FORMS": "0" for p in ("mef_codes", "blocks", "correspondences")},
-        **{f"{p}-INITIAL_FORMS": "0" for p in ("mef_codes", "blocks", "correspondences")},
-    })
+    client.post(
+        f"/plateforme/referentiels/referentielversion/{version.pk}/change/",
+        {
+            "frozen": "on",
+            **{f"{p}-TOTAL_FORMS": "0" for p in ("mef_codes", "blocks", "correspondences")},
+            **{f"{p}-INITIAL_FORMS": "0" for p in ("mef_codes", "blocks", "correspondences")},
+        },
+    )
     version.refresh_from_db()
     assert version.frozen and version.is_used
+
+
+def test_usage_checks_read_the_evidence_of_every_establishment(tmp_path, loaded, establishment, make_user):
+    """A check queries establishment data with its ordinary (scoped) manager; the loader runs outside any scope."""
+    from accounts.models import User
+
+    make_user(establishment, login="ines.petit")
+    melec16_id = ReferentielVersion.objects.get(label="MELEC 2016").pk
+
+    def evidence(version_ids):
+        return {melec16_id} & version_ids if User.objects.filter(login="ines.petit").exists() else set()
+
+    register_usage_check(evidence)
+    try:
+        melec16 = _shipped("melec-2016.json")
+        melec16["competences"][0]["libelle"] = "Autre"
+        _refused([_write(tmp_path, melec16)], "compétence C1 modifiée")
+    finally:
+        unregister_usage_check(evidence)
