@@ -162,13 +162,13 @@ class StsParser(BaseParser):
     def on_division(self, element: etree._Element) -> None:
         code = clean(element.get("CODE"))
         if code is None:
-            self.add_error("division sans code (attribut CODE).", line=element.sourceline, record="division")
+            self.add_error("classe sans code (attribut CODE).", line=element.sourceline, record="classe")
             return
         if code in self.divisions:
             self.add_error(
-                f"division « {code} » en double (déjà ligne {self.divisions[code].line}).",
+                f"classe « {code} » en double (déjà ligne {self.divisions[code].line}).",
                 line=element.sourceline,
-                record=f"division {code}",
+                record=f"classe {code}",
             )
             return
         self.divisions[code] = Division(
@@ -245,7 +245,7 @@ class StsParser(BaseParser):
             unknown = [code for code in group.division_codes if code not in self.divisions]
             if unknown:
                 self.add_warning(
-                    f"le groupe est rattaché à des divisions absentes du fichier : {', '.join(unknown)}.",
+                    f"le groupe est rattaché à des classes absentes du fichier : {', '.join(unknown)}.",
                     line=group.line,
                     record=f"groupe {group.code}",
                 )
