@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 
 from referentiels.fileformat import ParsedVersion, ReferentielError, read_files
 from referentiels.models import (
@@ -377,7 +377,10 @@ def _refresh_diploma_cfd(diploma_codes) -> None:
     """A diploma's CFD is the one of its most recent version (by first session) that declares one."""
     for diploma in Diploma.objects.filter(code__in=diploma_codes):
         latest = (
-            diploma.versions.exclude(cfd="").order_by("-first_session", "-code").values_list("cfd", flat=True).first()
+            diploma.versions.exclude(cfd="")
+            .order_by(F("first_session").desc(nulls_last=True), "-code")
+            .values_list("cfd", flat=True)
+            .first()
         )
         if latest is not None and latest != diploma.cfd:
             diploma.cfd = latest

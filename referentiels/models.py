@@ -115,7 +115,7 @@ class Block(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
         verbose_name = "bloc ou unité"
         verbose_name_plural = "blocs et unités"
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="referentiel_block_code_unique")]
@@ -132,7 +132,7 @@ class Activity(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
         verbose_name = "activité"
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="referentiel_activity_code_unique")]
 
@@ -149,7 +149,7 @@ class Task(models.Model):
     class_levels = models.JSONField("niveaux", default=list, blank=True)  # ClassLevel values; empty = all
 
     class Meta:
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
         verbose_name = "tâche"
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="referentiel_task_code_unique")]
 
@@ -170,7 +170,7 @@ class Competency(models.Model):
     class_levels = models.JSONField("niveaux", default=list, blank=True)  # ClassLevel values; empty = all
 
     class Meta:
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
         verbose_name = "compétence"
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="referentiel_competency_code_unique")]
 
@@ -186,7 +186,7 @@ class Criterion(models.Model):
     label = models.TextField("libellé")
 
     class Meta:
-        ordering = ["competency", "position"]
+        ordering = ["competency_id", "position"]
         verbose_name = "critère de réussite"
         verbose_name_plural = "critères de réussite"
         constraints = [
@@ -249,7 +249,7 @@ class CodeCorrespondence(models.Model):
     new_code = models.CharField("code de cette version", max_length=20)
 
     class Meta:
-        ordering = ["version", "kind", "old_code", "new_code"]
+        ordering = ["version_id", "kind", "old_code", "new_code"]
         verbose_name = "correspondance de codes"
         verbose_name_plural = "correspondances de codes"
         constraints = [

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'compétence',
-                'ordering': ['version', 'position'],
+                'ordering': ['version_id', 'position'],
             },
         ),
         migrations.CreateModel(
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'correspondance de codes',
                 'verbose_name_plural': 'correspondances de codes',
-                'ordering': ['version', 'kind', 'old_code', 'new_code'],
+                'ordering': ['version_id', 'kind', 'old_code', 'new_code'],
             },
         ),
         migrations.CreateModel(
@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'bloc ou unité',
                 'verbose_name_plural': 'blocs et unités',
-                'ordering': ['version', 'position'],
+                'ordering': ['version_id', 'position'],
             },
         ),
         migrations.CreateModel(
@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'activité',
-                'ordering': ['version', 'position'],
+                'ordering': ['version_id', 'position'],
             },
         ),
         migrations.CreateModel(
@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'tâche',
-                'ordering': ['version', 'position'],
+                'ordering': ['version_id', 'position'],
             },
         ),
         migrations.CreateModel(
@@ -180,7 +180,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'critère de réussite',
                 'verbose_name_plural': 'critères de réussite',
-                'ordering': ['competency', 'position'],
+                'ordering': ['competency_id', 'position'],
                 'constraints': [models.UniqueConstraint(fields=('competency', 'position'), name='referentiel_criterion_position_unique')],
             },
         ),
