@@ -62,7 +62,8 @@ def test_pages_with_forms_render_every_field_with_dsfr_styles(establishment, mak
     assert unstyled_fields(client.get(f"/{establishment.uai}/connexion/").content.decode()) == []
     admin = make_user(establishment, Profile.ADMIN, login="claire.martin")
     client.post(f"/{establishment.uai}/connexion/", {"username": admin.login, "password": PASSWORD})
-    for url in ("mot-de-passe/", "imports/", "imports/hors-siecle/", "utilisateurs/nouveau/"):
+    for url in ("mot-de-passe/", "imports/", "imports/hors-siecle/", "utilisateurs/nouveau/",
+                "parametres/masque-de-saisie/", "parametres/transferts/", "parametres/", "utilisateurs/"):
         response = client.get(f"/{establishment.uai}/{url}")
         assert response.status_code == 200, url
         assert unstyled_fields(response.content.decode()) == [], url
