@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     tenant_urls = [("", "accounts.urls"), ("parametres/", "accounts.settings_urls")]
 
     def ready(self):
-        from . import registrations  # noqa: F401
+        from . import checks, registrations  # noqa: F401

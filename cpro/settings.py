@@ -110,9 +110,15 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.EstablishmentLoginBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.ConfigurableArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# argon2id's cost (accounts.hashers): ARGON2_TIME_COST passes over ARGON2_MEMORY_KIB of memory on ARGON2_PARALLELISM
+# lanes. One lane: a login takes one core, so a burst of logins leaves the other cores to the pages (measured in
+# README, « Banc de charge »). Hashes made with other parameters are re-hashed at the user's next login.
+ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
+ARGON2_MEMORY_KIB = env.int("ARGON2_MEMORY_KIB", default=65536)
+ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -204,14 +210,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+# LOCAL_HTTP_BENCHMARK (manage.py bench_load only, on 127.0.0.1): the production shape over plain HTTP, without the
+# HTTPS redirect, HSTS or secure cookies. `check --deploy` warns while it is set (accounts.checks, cpro.W001).
+LOCAL_HTTP_BENCHMARK = env.bool("LOCAL_HTTP_BENCHMARK", default=False)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True) and not LOCAL_HTTP_BENCHMARK
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP_BENCHMARK else env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = not LOCAL_HTTP_BENCHMARK
+    CSRF_COOKIE_SECURE = not LOCAL_HTTP_BENCHMARK
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,34 @@
+"""System checks of the accounts' security settings (``manage.py check --deploy``)."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+from .hashers import MIN_MEMORY_KIB, MIN_TIME_COST
+
+
+@register(Tags.security, deploy=True)
+def local_http_benchmark_check(app_configs, **kwargs):
+    """``LOCAL_HTTP_BENCHMARK`` turns off the HTTPS redirect, HSTS and secure cookies: never in production."""
+    if not getattr(settings, "LOCAL_HTTP_BENCHMARK", False):
+        return []
+    return [Warning(
+        "LOCAL_HTTP_BENCHMARK est activé : pas de redirection HTTPS, pas de HSTS, cookies non sécurisés.",
+        hint="Ce réglage ne sert qu'au banc de charge local (manage.py bench_load) ; retirez-le en production.",
+        id="cpro.W001",
+    )]
+
+
+@register(Tags.security, deploy=True)
+def argon2_cost_check(app_configs, **kwargs):
+    """The argon2id cost may be lowered for small servers, not below a strong configuration."""
+    memory = getattr(settings, "ARGON2_MEMORY_KIB", MIN_MEMORY_KIB)
+    time_cost = getattr(settings, "ARGON2_TIME_COST", MIN_TIME_COST)
+    parallelism = getattr(settings, "ARGON2_PARALLELISM", 1)
+    if memory >= MIN_MEMORY_KIB and time_cost >= MIN_TIME_COST and parallelism >= 1:
+        return []
+    return [Warning(
+        f"Coût argon2id trop faible (ARGON2_MEMORY_KIB={memory}, ARGON2_TIME_COST={time_cost}, "
+        f"ARGON2_PARALLELISM={parallelism}).",
+        hint=f"Gardez au moins {MIN_MEMORY_KIB} Kio de mémoire, {MIN_TIME_COST} passe(s) et 1 fil.",
+        id="cpro.W002",
+    )]

@@ -1,0 +1,286 @@
+"""A school's busiest hour, for locust (started by ``manage.py bench_load``; see README « Banc de charge »).
+
+Every profile browses its main pages with realistic weights, 1 to 3 s between pages. The virtual users are
+already logged in (``bench.load.school.open_sessions`` opened a session for each pooled account); on top of them
+``Arrival`` users log in ``CPRO_BENCH_LOGINS`` times spread evenly over the first ``CPRO_BENCH_LOGIN_WINDOW``
+seconds (120 in 2 minutes by default): new browser, login page, login POST, home page.
+
+Every request is named « page [profil] » so the command prints each page's figures; anything but the expected
+status (200, or the login's redirect) counts as a failure, a redirect to the login page included.
+
+Each later module adds its own pages and actions here, on the profiles that use them (teachers saving grid
+cells every few seconds, a tutor filling a bilan entreprise, a passport download…), with realistic weights.
+
+Configured by the environment (the command sets it): ``CPRO_BENCH_ACCOUNTS`` (JSON written by the command:
+UAI, password, accounts and their sessions per profile, import run), ``CPRO_BENCH_LOGINS``,
+``CPRO_BENCH_LOGIN_WINDOW``, ``CPRO_BENCH_ARRIVAL_USERS``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import time
+from functools import cache
+from http.cookiejar import Cookie
+
+from locust import FastHttpUser, between, constant_pacing, task
+from locust.exception import StopUser
+
+LOGINS = int(os.environ.get("CPRO_BENCH_LOGINS", "120"))
+LOGIN_WINDOW = float(os.environ.get("CPRO_BENCH_LOGIN_WINDOW", "120"))
+ARRIVAL_USERS = max(1, int(os.environ.get("CPRO_BENCH_ARRIVAL_USERS", "4")))
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@cache
+def bench_data() -> dict:
+    """What the command wrote: read once per locust process, when the first user starts."""
+    with open(os.environ["CPRO_BENCH_ACCOUNTS"], encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+_pools: dict[str, itertools.cycle] = {}
+
+
+def next_account(profile: str) -> dict:
+    """The profile's pooled accounts in turn (one locust process: greenlets, no lock needed)."""
+    if profile not in _pools:
+        _pools[profile] = itertools.cycle(bench_data()["accounts"][profile])
+    return next(_pools[profile])
+
+
+def _cookie(name: str, value: str, host: str) -> Cookie:
+    return Cookie(version=0, name=name, value=value, port=None, port_specified=False, domain=host,
+                  domain_specified=False, domain_initial_dot=False, path="/", path_specified=True, secure=False,
+                  expires=None, discard=True, comment=None, comment_url=None, rest={})
+
+
+class SchoolUser(FastHttpUser):
+    """A member of the school, already logged in, going from page to page."""
+
+    abstract = True
+    profile = ""
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        data = bench_data()
+        self.uai = data["uai"]
+        self.account = next_account(self.profile)
+        host = self.host.split("://", 1)[-1].split(":", 1)[0].split("/", 1)[0]
+        self.client.cookiejar.set_cookie(_cookie("sessionid", self.account["session"], host))
+
+    def page(self, path: str, label: str, *, params: str = "") -> None:
+        """GET ``/<UAI>/<path>``: a failure unless 200 (a redirect means the session was lost)."""
+        url = f"/{self.uai}/{path}" + (f"?{params}" if params else "")
+        with self.client.get(url, name=f"{label} [{self.profile}]", allow_redirects=False,
+                             catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code} {response.headers.get('Location', '')}")
+
+    @task(1)
+    def documents(self) -> None:
+        self.page("documents/", "mes documents")
+
+
+class Learner(SchoolUser):
+    profile = "apprenant"
+    weight = 60
+
+    @task(6)
+    def home(self) -> None:
+        self.page("", "accueil")
+
+    @task(2)
+    def passport(self) -> None:
+        self.page("passeport/", "passeport")
+
+
+class Teacher(SchoolUser):
+    profile = "enseignant"
+    weight = 25
+
+    @task(6)
+    def home(self) -> None:
+        self.page("", "accueil")
+
+
+class Guardian(SchoolUser):
+    profile = "responsable"
+    weight = 6
+
+    @task(4)
+    def home(self) -> None:
+        self.page("", "accueil")
+
+
+class Tutor(SchoolUser):
+    profile = "tuteur"
+    fixed_count = 1
+
+    @task(4)
+    def home(self) -> None:
+        self.page("", "accueil")
+
+
+class Inspector(SchoolUser):
+    profile = "inspecteur"
+    fixed_count = 1
+
+    @task(4)
+    def home(self) -> None:
+        self.page("", "accueil")
+
+
+class Administrator(SchoolUser):
+    """Users and imports, the import report included (its sections paged, its CSV now and then)."""
+
+    profile = "administrateur"
+    fixed_count = 2
+
+    @task(1)
+    def home(self) -> None:
+        self.page("", "accueil")
+
+    @task(4)
+    def users(self) -> None:
+        self.page("utilisateurs/", "utilisateurs")
+
+    @task(3)
+    def users_search(self) -> None:
+        params = ["profil=apprenant&q=mar", "profil=enseignant", "q=dupont", "profil=apprenant&page=7",
+                  "statut=inactifs"]
+        self.page("utilisateurs/", "utilisateurs (recherche)", params=params[int(time.monotonic()) % len(params)])
+
+    @task(2)
+    def user_detail(self) -> None:
+        learner = next_account("apprenant")
+        self.page(f"utilisateurs/{learner['pk']}/", "fiche utilisateur")
+
+    @task(1)
+    def learner_access(self) -> None:
+        self.page("utilisateurs/acces-apprenants/", "accès apprenants")
+
+    @task(3)
+    def imports(self) -> None:
+        self.page("imports/", "importations")
+
+    @task(2)
+    def import_report(self) -> None:
+        self.page(f"imports/{bench_data()['import_run']}/", "rapport d'import")
+
+    @task(1)
+    def import_report_section(self) -> None:
+        sections = [s for s in bench_data()["report_sections"] if s["pages"] > 1]
+        if sections:
+            section = sections[int(time.monotonic()) % len(sections)]
+            self.page(f"imports/{bench_data()['import_run']}/", "rapport d'import (partie, page)",
+                      params=f"partie={section['slug']}&page={section['pages'] // 2 + 1}")
+
+    @task(1)
+    def import_report_csv(self) -> None:
+        self.page(f"imports/{bench_data()['import_run']}/rapport.csv", "rapport d'import (CSV)")
+
+    @task(1)
+    def settings(self) -> None:
+        self.page("parametres/", "paramètres")
+
+
+class Head(SchoolUser):
+    """Chef d'établissement: Paramètres, users, inspector access."""
+
+    profile = "chef"
+    fixed_count = 1
+
+    @task(2)
+    def home(self) -> None:
+        self.page("", "accueil")
+
+    @task(2)
+    def settings(self) -> None:
+        self.page("parametres/", "paramètres")
+
+    @task(1)
+    def transfers(self) -> None:
+        self.page("parametres/transferts/", "paramètres › transferts")
+
+    @task(1)
+    def masks(self) -> None:
+        self.page("parametres/masque-de-saisie/", "paramètres › masque de saisie")
+
+    @task(1)
+    def audit_log(self) -> None:
+        self.page("journal/", "journal des actions")
+
+    @task(2)
+    def users(self) -> None:
+        self.page("utilisateurs/", "utilisateurs")
+
+    @task(1)
+    def inspector_access(self) -> None:
+        self.page("acces-inspecteur/", "accès inspecteur")
+
+
+class Ddfpt(SchoolUser):
+    """DDFPT: users and inspector access (Paramètres is the administrator's and the chef's)."""
+
+    profile = "ddfpt"
+    fixed_count = 1
+
+    @task(2)
+    def home(self) -> None:
+        self.page("", "accueil")
+
+    @task(2)
+    def users(self) -> None:
+        self.page("utilisateurs/", "utilisateurs")
+
+    @task(1)
+    def inspector_access(self) -> None:
+        self.page("acces-inspecteur/", "accès inspecteur")
+
+
+# Who arrives during the login window: mostly learners and teachers, as at the start of a school day.
+ARRIVING_PROFILES = ["apprenant"] * 6 + ["enseignant"] * 3 + ["responsable"]
+_arrivals = {"done": 0, "profiles": itertools.cycle(ARRIVING_PROFILES)}
+
+
+class Arrival(FastHttpUser):
+    """Somebody arriving: a fresh browser, the login page, the login POST, the home page. ``ARRIVAL_USERS``
+    of them share ``LOGINS`` logins evenly over ``LOGIN_WINDOW`` seconds, then stop."""
+
+    fixed_count = ARRIVAL_USERS
+    wait_time = constant_pacing(ARRIVAL_USERS * LOGIN_WINDOW / max(LOGINS, 1))
+
+    @task
+    def arrive(self) -> None:
+        if _arrivals["done"] >= LOGINS:
+            raise StopUser()
+        _arrivals["done"] += 1
+        profile = next(_arrivals["profiles"])
+        account = next_account(profile)
+        uai = bench_data()["uai"]
+        self.client.cookiejar.clear()
+        with self.client.get(f"/{uai}/connexion/", name="connexion (page)", catch_response=True) as response:
+            token = CSRF_INPUT.search(response.text or "")
+            if response.status_code != 200 or token is None:
+                response.failure(f"HTTP {response.status_code}, pas de jeton CSRF")
+                return
+        form = {"csrfmiddlewaretoken": token.group(1), "username": account["login"],
+                "password": bench_data()["password"], "next": ""}
+        with self.client.post(f"/{uai}/connexion/", data=form, name="connexion (POST)", allow_redirects=False,
+                              catch_response=True) as response:
+            if response.status_code != 302:
+                response.failure(f"HTTP {response.status_code} : connexion refusée")
+                return
+        with self.client.get(f"/{uai}/", name=f"accueil [{profile}]", allow_redirects=False,
+                             catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code} après la connexion")
+
+
+# Every profile's virtual user (the fast test checks each profile is here).
+PROFILE_USERS = {cls.profile: cls for cls in (Learner, Teacher, Guardian, Tutor, Inspector, Administrator, Head,
+                                              Ddfpt)}
