@@ -2,13 +2,14 @@
 #   make run    virtual environment, install, migrate, demo data, serve on 127.0.0.1:$(PORT)
 #   make test   install what the tests need (Python packages, Debian's chromium), ruff, the whole suite
 #   make lock   pin every Python package (with hashes) after a change of pyproject.toml's dependencies
+#   make bench-load   load benchmark of a school's busiest hour on the local PostgreSQL (README « Banc de charge »)
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PORT   ?= 8000
 export PORT  # embedded, the site's address comes from each request; commands print 127.0.0.1:$(PORT)
 
-.PHONY: run test install install-test system-libs lock lint migrate demo clean
+.PHONY: run test install install-test system-libs lock lint migrate demo clean bench-load
 
 # Installs use only the locked versions, each checked against its hash; the project itself adds no dependency.
 # The locks are made from pyproject.toml by `make lock` (pip-tools), with the machine's own pip configuration set
@@ -66,6 +67,11 @@ lint: install-test
 
 test: install-test lint
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production} $(PY) -m pytest
+
+# Load benchmark of a school's busiest hour (README « Banc de charge »): its own database on the local PostgreSQL
+# (cpro_bench), gunicorn and locust on 127.0.0.1 only. BENCH_ARGS="--users 50,200 --duration 60" to change.
+bench-load: install-test
+	$(PY) manage.py bench_load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
