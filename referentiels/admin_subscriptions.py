@@ -33,11 +33,17 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 def _extend_establishment_admin(site: admin.AdminSite = admin.site) -> None:
     registered = site._registry.get(Establishment)
-    if registered is None or SubscriptionInline in registered.inlines:
+    if registered is None or type(registered).__module__ == __name__:
         return
     base = type(registered)
-    extended = type(base.__name__, (base,), {"inlines": [*base.inlines, SubscriptionInline],
-                                            "__module__": __name__})
+
+    def get_inlines(self, request, obj):
+        # On an existing establishment only: the add form (with its first administrator) stays as it is; the
+        # subscriptions are set once the establishment exists.
+        inlines = list(super(extended, self).get_inlines(request, obj))
+        return [*inlines, SubscriptionInline] if obj is not None else inlines
+
+    extended = type(base.__name__, (base,), {"get_inlines": get_inlines, "__module__": __name__})
     site.unregister(Establishment)
     site.register(Establishment, extended)
 

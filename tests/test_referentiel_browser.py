@@ -177,3 +177,30 @@ def test_the_shipped_melec_2024_page_with_one_and_with_every_shipped_diploma(est
     assert f'href="{url(establishment, "MELEC", "2024")}#T2.3"' in page
     page = text(teacher_client.get(url(establishment, "MELEC", "2016")))
     assert 'id="T1-1"' in page  # the 2016 codes as published
+
+
+def test_the_platform_staff_subscribe_an_establishment_in_the_console(establishment, teacher_client):
+    from django.test import Client
+
+    from accounts.models import User
+    from referentiels.establishment_models import Subscription
+
+    from .conftest import PASSWORD
+
+    version = make_version("CIEL", "2023", name="Cybersécurité, informatique et réseaux, électronique")
+    with scopes_disabled():
+        User.objects.create_superuser("ops", PASSWORD, last_name="Service technique")
+    console = Client()
+    console.post("/plateforme/login/", {"username": "ops", "password": PASSWORD})
+    change_url = f"/plateforme/establishments/establishment/{establishment.pk}/change/"
+    page = console.get(change_url).content.decode()
+    assert "Abonnements aux diplômes" in page
+    form = {"uai": establishment.uai, "name": establishment.name, "email": establishment.email,
+            "is_active": "on", "subscription_set-TOTAL_FORMS": "1", "subscription_set-INITIAL_FORMS": "0",
+            "subscription_set-0-diploma": version.diploma.pk, "subscription_set-0-establishment": establishment.pk}
+    response = console.post(change_url, form)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    with scopes_disabled():
+        assert list(Subscription.objects.values_list("establishment__uai", "diploma__code")) == [
+            (establishment.uai, "CIEL")]
+    assert "CIEL 2023" in text(teacher_client.get(f"/{establishment.uai}/referentiels/"))
