@@ -10,6 +10,9 @@ import pytest
 from django import forms
 
 from accounts.models import Profile
+from establishments.scoping import scopes_disabled
+from referentiels.models import Diploma
+from referentiels.services import subscribe
 
 from .conftest import PASSWORD
 
@@ -60,10 +63,14 @@ def test_a_plain_django_form_gets_the_dsfr_classes():
 @pytest.mark.django_db
 def test_pages_with_forms_render_every_field_with_dsfr_styles(establishment, make_user, client):
     assert unstyled_fields(client.get(f"/{establishment.uai}/connexion/").content.decode()) == []
+    with scopes_disabled():  # the Masque de saisie shows its fields for a subscribed diploma
+        subscribe(establishment, Diploma.objects.create(code="MELEC", name="MELEC", kind=Diploma.Kind.BAC_PRO))
     admin = make_user(establishment, Profile.ADMIN, login="claire.martin")
     client.post(f"/{establishment.uai}/connexion/", {"username": admin.login, "password": PASSWORD})
     for url in ("mot-de-passe/", "imports/", "imports/hors-siecle/", "utilisateurs/nouveau/",
                 "parametres/masque-de-saisie/", "parametres/transferts/", "parametres/", "utilisateurs/"):
         response = client.get(f"/{establishment.uai}/{url}")
         assert response.status_code == 200, url
-        assert unstyled_fields(response.content.decode()) == [], url
+        html = response.content.decode()
+        assert unstyled_fields(html) == [], url
+        assert "<input" in html or "<select" in html, url  # some field to check on every page

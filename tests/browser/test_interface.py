@@ -12,7 +12,9 @@ import pytest
 
 from accounts.models import Profile
 from establishments.models import Division, TeachingGroup
-from establishments.scoping import scope
+from establishments.scoping import scope, scopes_disabled
+from referentiels.models import Diploma
+from referentiels.services import subscribe
 
 from ..conftest import PASSWORD
 
@@ -70,6 +72,8 @@ def people(establishment, make_user):
         teacher = users[Profile.TEACHER]
         teacher.divisions_taught.add(division)
         teacher.teaching_groups.add(group)
+    with scopes_disabled():  # the Masque de saisie lists the diplomas the establishment subscribes to
+        subscribe(establishment, Diploma.objects.create(code="MELEC", name="MELEC", kind=Diploma.Kind.BAC_PRO))
     return users
 
 
