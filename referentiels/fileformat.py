@@ -88,13 +88,11 @@ def _place(data: dict, path) -> list[str]:
             item = child[index] if index < len(child) else None
             name = _SECTION_ITEM.get(key, key)
             if isinstance(item, dict) and isinstance(item.get("code"), str) and item["code"].strip():
-                parts.append(f"{name} {item['code']}")
-            elif key in ("criteres",):
-                parts.append(f"{name} {index + 1}")
-            elif isinstance(item, str) and key not in ("criteres",):
-                parts.append(f"{name} {item}")
+                parts.append(f"{name} {item['code']}")  # « compétence C7 »
+            elif isinstance(item, str) and key != "criteres" and item.strip():
+                parts.append(f"{name} {item}")  # a code in a list of links or levels: « niveau 3E »
             else:
-                parts.append(f"{name} {index + 1}")
+                parts.append(f"{name} {index + 1}")  # « critère 3 » (numbered from 1, as published)
             node = item
             i += 2
             continue

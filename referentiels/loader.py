@@ -203,12 +203,13 @@ def _proposed_label(label: str) -> str:
 # Writing
 
 
-def _sync(model, version, wanted: dict, make, fields) -> dict:
-    """Make the rows of ``model`` in ``version`` match ``wanted`` (code → values); return code → row."""
+def _sync(model, version, wanted: dict, make, fields, removals: list) -> dict:
+    """Make the rows of ``model`` in ``version`` match ``wanted`` (code → values); return code → row.
+
+    The rows to remove are only noted in ``removals``: deleted once every row is updated, so that a task moved to a
+    new activity is not taken away by the cascade of its old activity's deletion (it keeps its primary key)."""
     rows = {row.code: row for row in model.objects.filter(version=version)}
-    gone = [row.pk for code, row in rows.items() if code not in wanted]
-    if gone:
-        model.objects.filter(pk__in=gone).delete()
+    removals.append((model, [row.pk for code, row in rows.items() if code not in wanted]))
     changed, new = [], []
     for code, values in wanted.items():
         row = rows.get(code)
@@ -265,12 +266,14 @@ def _write(item: ParsedVersion, state: dict, version: ReferentielVersion | None)
         [MefCode(version=version, code=c, class_level=lvl) for c, lvl in state["mef"].items() if c not in mef_rows]
     )
 
+    removals = []
     blocks = _sync(
         Block,
         version,
         state["blocks"],
         lambda code, v: Block(version=version, code=code, kind=v[0], label=v[1], position=v[2]),
         ["kind", "label", "position"],
+        removals,
     )
     activities = _sync(
         Activity,
@@ -280,6 +283,7 @@ def _write(item: ParsedVersion, state: dict, version: ReferentielVersion | None)
             version=version, code=code, label=v[0], position=v[1], block=blocks[v[2]] if v[2] else None
         ),
         ["label", "position", "block_id"],
+        removals,
     )
     competencies = _sync(
         Competency,
@@ -289,6 +293,7 @@ def _write(item: ParsedVersion, state: dict, version: ReferentielVersion | None)
             version=version, code=code, kind=v[0], label=v[1], position=v[2], class_levels=list(v[3])
         ),
         ["kind", "label", "position", "class_levels"],
+        removals,
     )
     tasks = _sync(
         Task,
@@ -298,6 +303,7 @@ def _write(item: ParsedVersion, state: dict, version: ReferentielVersion | None)
             version=version, code=code, label=v[0], position=v[1], activity=activities[v[2]], class_levels=list(v[3])
         ),
         ["label", "position", "activity_id", "class_levels"],
+        removals,
     )
 
     stored = {
@@ -370,6 +376,9 @@ def _write(item: ParsedVersion, state: dict, version: ReferentielVersion | None)
         state["correspondences"],
         lambda key: CodeCorrespondence(version=version, kind=key[0], old_code=key[1], new_code=key[2]),
     )
+    for model, pks in reversed(removals):  # tasks, competencies, activities, then blocks
+        if pks:
+            model.objects.filter(pk__in=pks).delete()
     return version
 
 

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from referentiels.loader import ReferentielError, load_files, snapshot
 from referentiels.models import (
+    Activity,
     CodeCorrespondence,
     Competency,
     CompetencyTransversal,
@@ -383,3 +384,15 @@ def test_usage_checks_read_the_evidence_of_every_establishment(tmp_path, loaded,
         _refused([_write(tmp_path, melec16)], "compétence C1 modifiée")
     finally:
         unregister_usage_check(evidence)
+
+
+def test_a_task_moved_to_a_new_activity_keeps_its_primary_key(tmp_path):
+    load_files([_write(tmp_path, _small())])
+    task = Task.objects.get(version__label="TEST 2025", code="T1.1")
+    doc = _small()
+    doc["activites"][0]["code"] = "A9"  # A1 disappears, its task moves to A9
+    result = load_files([_write(tmp_path, doc)])
+    assert result.versions[0].changes == ["activité A1 retirée", "activité A9 ajoutée", "tâche T1.1 modifiée"]
+    moved = Task.objects.get(version__label="TEST 2025", code="T1.1")
+    assert moved.pk == task.pk and moved.activity.code == "A9"
+    assert list(Activity.objects.filter(version__label="TEST 2025").values_list("code", flat=True)) == ["A9"]
