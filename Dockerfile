@@ -31,4 +31,4 @@ RUN pip install --no-deps -e . \
 
 USER cpro
 EXPOSE 8000
-CMD ["gunicorn", "cpro.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "cpro.wsgi", "--config", "cpro/gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

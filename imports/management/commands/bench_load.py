@@ -140,8 +140,9 @@ class Command(BaseCommand):
         write = self.stdout.write
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
-        write("Fichiers statiques (collectstatic)…")
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not _static_up_to_date():
+            write("Fichiers statiques (collectstatic)…")
+            call_command("collectstatic", interactive=False, verbosity=0)
         school = build_school(log=write)
         school["accounts"] = open_sessions(school["accounts"])
         school["password"] = BENCH_PASSWORD
@@ -189,6 +190,21 @@ class Command(BaseCommand):
             Path(options["json_path"]).write_text(json.dumps(result, indent=2, ensure_ascii=False),
                                                   encoding="utf-8")
         write(f"\nRésultats : {out_dir / 'results.json'}")
+
+
+def _static_up_to_date() -> bool:
+    """The collected files' manifest is newer than every static source file (collectstatic takes minutes)."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    collected = manifest.stat().st_mtime
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            if os.path.getmtime(storage.path(path)) > collected:
+                return False
+    return True
 
 
 def _free_port() -> int:
