@@ -191,12 +191,14 @@ def _meta_changes(old: dict, new: dict) -> list[str]:
     return changes
 
 
-def _proposed_label(label: str) -> str:
-    taken = set(ReferentielVersion.objects.filter(label__startswith=label).values_list("label", flat=True))
+def _proposed_version(version: ReferentielVersion, label: str) -> str:
+    """A free label and code for the corrected version: « MELEC 2024 rév. 2 », code « 2024-2 »."""
+    labels = set(ReferentielVersion.objects.filter(label__startswith=label).values_list("label", flat=True))
+    codes = set(version.diploma.versions.values_list("code", flat=True))
     n = 2
-    while f"{label} rév. {n}" in taken:
+    while f"{label} rév. {n}" in labels or f"{version.code}-{n}"[:20] in codes:
         n += 1
-    return f"{label} rév. {n}"
+    return f"« {label} rév. {n} » (code « {f'{version.code}-{n}'[:20]} »)"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -431,9 +433,10 @@ def load_files(paths, *, check: bool = False) -> LoadResult:
                         f"; … ({len(content) - 20} de plus)" if len(content) > 20 else ""
                     )
                     errors.append(
-                        f"diplôme {item.label} : cette version est déjà utilisée par des évaluations, elle ne peut "
-                        f"plus changer ({shown}). Chargez ces changements comme une nouvelle version, par exemple "
-                        f"« {_proposed_label(item.label)} » avec « precedente » : « {item.label} »."
+                        f"diplôme {item.label} : cette version est déjà utilisée (des traces d'apprenants s'y "
+                        f"rattachent, ou elle a été figée), elle ne peut plus changer ({shown}). Chargez ces "
+                        f"changements comme une nouvelle version, par exemple "
+                        f"{_proposed_version(version, item.label)} avec « precedente » : « {item.label} »."
                     )
                 result.changes = content + _meta_changes(old, state)
                 if version.label != item.label:

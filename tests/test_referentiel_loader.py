@@ -338,10 +338,10 @@ def test_a_version_used_by_evidence_refuses_a_change_and_proposes_a_new_version(
         melec24["competences"][6]["criteres"][2] = "Un critère corrigé"
         del melec24["activites"][4]["taches"][2]
         melec24["correspondances"] = [c for c in melec24["correspondances"] if c["nouveau"] != "T5.3"]
-        messages = _refused([_write(tmp_path, melec24)], "déjà utilisée par des évaluations")
+        messages = _refused([_write(tmp_path, melec24)], "cette version est déjà utilisée")
         assert "compétence C7 › critère 3 modifié" in messages[0]
         assert "tâche T5.3 retirée" in messages[0] and "correspondance T5-3 → T5.3 retirée" in messages[0]
-        assert "« MELEC 2024 rév. 2 »" in messages[0]
+        assert "« MELEC 2024 rév. 2 » (code « 2024-2 ») avec « precedente » : « MELEC 2024 »" in messages[0]
         # The same file unchanged still loads (nothing to change), and metadata may be corrected.
         load_files([Path("referentiels/data/melec-2024.json")])
         melec24 = _shipped("melec-2024.json")
