@@ -437,3 +437,15 @@ def test_a_task_moved_to_a_new_activity_keeps_its_primary_key(tmp_path):
     moved = Task.objects.get(version__label="TEST 2025", code="T1.1")
     assert moved.pk == task.pk and moved.activity.code == "A9"
     assert list(Activity.objects.filter(version__label="TEST 2025").values_list("code", flat=True)) == ["A9"]
+
+
+def test_the_schema_is_valid_and_the_readme_example_follows_it():
+    from jsonschema import Draft202012Validator
+
+    from referentiels.fileformat import SCHEMA_PATH
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("**File format**", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    assert list(Draft202012Validator(schema).iter_errors(json.loads(example))) == []
