@@ -116,10 +116,11 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             # Ctrl-C reached the inner process too: let it stop what it started, within a bound.
             try:
-                code = process.wait(timeout=60)
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
-                code = process.wait()
+                process.wait()
+            raise CommandError("banc de charge interrompu.") from None
         if code:
             raise CommandError(f"le banc de charge s'est arrêté en erreur (code {code}).")
 
@@ -175,6 +176,8 @@ class Command(BaseCommand):
                                   arrival_users=options["arrival_users"], sampler=sampler)
                 stages.append(stage)
                 write(runner.format_stage(stage))
+        except KeyboardInterrupt:
+            raise CommandError("interrompu : gunicorn et locust sont arrêtés.") from None
         finally:
             runner.stop_process(gunicorn)
             sampler.stop()
