@@ -417,10 +417,19 @@ def load_files(paths, *, check: bool = False) -> LoadResult:
                 "code", "version__label"
             )
         )
+        in_files: dict[str, str] = {}  # MEF code → the version whose file lists it
+        for item in parsed:
+            for mef in item.data.get("mef", []):
+                code = mef["code"]
+                if code in in_files:
+                    errors.append(f"diplôme {item.label} › code MEF {code} : déjà attribué à {in_files[code]}")
+                in_files.setdefault(code, item.label)
+        batch = {p.label for p in parsed}
         for item in parsed:
             for mef in item.data.get("mef", []):
                 owner = mef_owners.get(mef["code"])
-                if owner and owner != item.label:
+                # A code may move from a version whose file, loaded now too, no longer lists it.
+                if owner and owner != item.label and owner not in batch:
                     errors.append(f"diplôme {item.label} › code MEF {mef['code']} : déjà attribué à {owner}")
             state = _file_state(item)
             version = stored.get((item.diploma_code, item.data["version"]["code"]))
@@ -447,6 +456,9 @@ def load_files(paths, *, check: bool = False) -> LoadResult:
             raise ReferentielError(errors)
         written = False
         if not check:
+            for _item, state, version in plans:  # first free the MEF codes that move to another version
+                if version is not None:
+                    MefCode.objects.filter(version=version).exclude(code__in=list(state["mef"])).delete()
             for (item, state, version), result in zip(plans, results, strict=True):
                 if result.changed:
                     try:

@@ -449,3 +449,16 @@ def test_the_schema_is_valid_and_the_readme_example_follows_it():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     example = readme.split("**File format**", 1)[1].split("```json", 1)[1].split("```", 1)[0]
     assert list(Draft202012Validator(schema).iter_errors(json.loads(example))) == []
+
+
+def test_a_mef_code_moves_between_two_versions_loaded_together(tmp_path, loaded):
+    from referentiels.models import MefCode
+
+    melec16, melec24 = _shipped("melec-2016.json"), _shipped("melec-2024.json")
+    # From MELEC 2024 to MELEC 2016, which is written first (it is MELEC 2024's predecessor).
+    melec24["mef"] = [m for m in melec24["mef"] if m["code"] != "2472552033"]
+    melec16["mef"].append({"code": "2472552033", "niveau": "TLE"})
+    load_files([_write(tmp_path, melec24, "b.json"), _write(tmp_path, melec16, "a.json")])
+    assert MefCode.objects.get(code="2472552033").version.label == "MELEC 2016"
+    melec24["mef"].append({"code": "2472552033", "niveau": "TLE"})  # now in both files
+    _refused([_write(tmp_path, melec16, "a.json"), _write(tmp_path, melec24, "b.json")], "code MEF 2472552033 : déjà")
