@@ -222,9 +222,10 @@ class Stage:
 
 
 def run_locust(stage: Stage, *, host: str, env: dict, out_dir: Path, arrival_users: int,
-               sampler: CpuSampler) -> Stage:
+               sampler: CpuSampler, name: str = "") -> Stage:
     """One headless locust run of ``stage.users`` browsing users (+ the arrivals) for ``stage.duration`` s."""
-    prefix = out_dir / f"stage_{stage.users}"
+    name = name or str(stage.users)
+    prefix = out_dir / f"stage_{name}"
     total_users = stage.users + arrival_users
     spawn_rate = max(5.0, total_users / 10.0)  # everybody connected within ~10 s
     command = [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
@@ -232,7 +233,7 @@ def run_locust(stage: Stage, *, host: str, env: dict, out_dir: Path, arrival_use
                "--csv", str(prefix), "--stop-timeout", "5", "--exit-code-on-error", "0", "--loglevel", "WARNING"]
     env = {**env, "CPRO_BENCH_LOGINS": str(stage.logins), "CPRO_BENCH_LOGIN_WINDOW": f"{stage.window:g}",
            "CPRO_BENCH_ARRIVAL_USERS": str(arrival_users), "PYTHONPATH": str(ROOT)}
-    with open(out_dir / f"locust_{stage.users}.log", "wb") as log:
+    with open(out_dir / f"locust_{name}.log", "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,  # noqa: S603 - our own command
                                    stderr=subprocess.STDOUT, start_new_session=True)
         sampler.locust_pid = process.pid

@@ -61,6 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=int, default=60, help="durée de chaque étape, en secondes")
         parser.add_argument("--logins", type=int, default=120,
                             help="connexions par tranche de 2 minutes (réduites pour une étape plus courte)")
+        parser.add_argument("--warmup", type=int, default=15, help="secondes d'échauffement non comptées (0 : aucun)")
         parser.add_argument("--arrival-users", type=int, default=4, help="utilisateurs locust qui se connectent")
         parser.add_argument("--workers", type=int, default=None, help="workers gunicorn (défaut : sa config)")
         parser.add_argument("--threads", type=int, default=None, help="threads par worker (gthread si > 1)")
@@ -70,8 +71,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = _users_list(options["users"])
-        if not 1 <= options["duration"] <= MAX_DURATION:
-            raise CommandError(f"--duration : entre 1 et {MAX_DURATION} secondes.")
+        if not 1 <= options["duration"] <= MAX_DURATION or not 0 <= options["warmup"] <= MAX_DURATION:
+            raise CommandError(f"--duration, --warmup : entre 1 (0) et {MAX_DURATION} secondes.")
         if options["inside"]:
             return self._inside(users, options)
         from bench.load.runner import loopback_problem
@@ -104,7 +105,7 @@ class Command(BaseCommand):
         command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench_load", "--inside",
                    "--database-url", url, "--users", options["users"], "--duration", str(options["duration"]),
                    "--logins", str(options["logins"]), "--arrival-users", str(options["arrival_users"]),
-                   "--port", str(port)]
+                   "--port", str(port), "--warmup", str(options["warmup"])]
         for name in ("workers", "threads"):
             if options[name]:
                 command += [f"--{name}", str(options[name])]
@@ -168,6 +169,12 @@ class Command(BaseCommand):
             runner.wait_until_up(f"{host_url}/{school['uai']}/connexion/", gunicorn)
             shape = _gunicorn_shape(gunicorn.pid, options["threads"])
             write(f"gunicorn sur {host_url} : {shape}. Journaux et CSV de locust : {out_dir}")
+            if options["warmup"]:
+                # Every worker loads its templates and URL resolvers at its first requests: not measured.
+                write(f"Échauffement ({options['warmup']} s, non compté)…")
+                warmup = runner.Stage(users=10, duration=options["warmup"], logins=4, window=options["warmup"])
+                runner.run_locust(warmup, host=host_url, env=env, out_dir=out_dir, arrival_users=1,
+                                  sampler=sampler, name="echauffement")
             for count in users:
                 logins, window = runner.logins_for(options["duration"], options["logins"])
                 stage = runner.Stage(users=count, duration=options["duration"], logins=logins, window=window)
