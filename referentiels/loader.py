@@ -398,6 +398,25 @@ def _refresh_diploma_cfd(diploma_codes) -> None:
             diploma.save(update_fields=["cfd"])
 
 
+def _mef_conflicts(parsed) -> list[str]:
+    """A MEF code maps to one version: not listed by two files, nor taken from a version outside the batch."""
+    errors, in_files = [], {}
+    for item in parsed:
+        for mef in item.data.get("mef", []):
+            if mef["code"] in in_files:
+                errors.append(
+                    f"diplôme {item.label} › code MEF {mef['code']} : déjà attribué à {in_files[mef['code']]}"
+                )
+            in_files.setdefault(mef["code"], item.label)
+    batch = {p.label for p in parsed}
+    owners = MefCode.objects.filter(code__in=list(in_files)).values_list("code", "version__label")
+    for code, owner in owners:
+        # A code may move from a version whose file, loaded now too, no longer lists it.
+        if owner != in_files[code] and owner not in batch:
+            errors.append(f"diplôme {in_files[code]} › code MEF {code} : déjà attribué à {owner}")
+    return errors
+
+
 def load_files(paths, *, check: bool = False) -> LoadResult:
     """Load the files (all or nothing). ``check``: read, compare and report, write nothing."""
     started = time.perf_counter()
@@ -411,26 +430,8 @@ def load_files(paths, *, check: bool = False) -> LoadResult:
             )
         }
         used = used_version_ids(v.pk for v in stored.values())
-        errors, plans, results = [], [], []
-        mef_owners = dict(
-            MefCode.objects.filter(code__in=[m["code"] for p in parsed for m in p.data.get("mef", [])]).values_list(
-                "code", "version__label"
-            )
-        )
-        in_files: dict[str, str] = {}  # MEF code → the version whose file lists it
+        errors, plans, results = _mef_conflicts(parsed), [], []
         for item in parsed:
-            for mef in item.data.get("mef", []):
-                code = mef["code"]
-                if code in in_files:
-                    errors.append(f"diplôme {item.label} › code MEF {code} : déjà attribué à {in_files[code]}")
-                in_files.setdefault(code, item.label)
-        batch = {p.label for p in parsed}
-        for item in parsed:
-            for mef in item.data.get("mef", []):
-                owner = mef_owners.get(mef["code"])
-                # A code may move from a version whose file, loaded now too, no longer lists it.
-                if owner and owner != item.label and owner not in batch:
-                    errors.append(f"diplôme {item.label} › code MEF {mef['code']} : déjà attribué à {owner}")
             state = _file_state(item)
             version = stored.get((item.diploma_code, item.data["version"]["code"]))
             result = VersionResult(label=item.label, created=version is None)
@@ -450,6 +451,9 @@ def load_files(paths, *, check: bool = False) -> LoadResult:
                 result.changes = content + _meta_changes(old, state)
                 if version.label != item.label:
                     result.changes.insert(0, f"libellé : {version.label} → {item.label}")
+                d = item.data["diplome"]
+                if (version.diploma.name, version.diploma.kind) != (d["intitule"], d["type"]):
+                    result.changes.append("intitulé ou type du diplôme modifié")
             plans.append((item, state, version))
             results.append(result)
         if errors:

@@ -462,3 +462,10 @@ def test_a_mef_code_moves_between_two_versions_loaded_together(tmp_path, loaded)
     assert MefCode.objects.get(code="2472552033").version.label == "MELEC 2016"
     melec24["mef"].append({"code": "2472552033", "niveau": "TLE"})  # now in both files
     _refused([_write(tmp_path, melec16, "a.json"), _write(tmp_path, melec24, "b.json")], "code MEF 2472552033 : déjà")
+
+
+def test_a_diploma_renamed_by_its_file_is_renamed(tmp_path, loaded):
+    ciel = _shipped("ciel-2023.json")
+    ciel["diplome"]["intitule"] = "Cybersécurité, informatique et réseaux, électronique (CIEL)"
+    assert load_files([_write(tmp_path, ciel)]).versions[0].changes == ["intitulé ou type du diplôme modifié"]
+    assert Diploma.objects.get(code="CIEL").name.endswith("(CIEL)")
