@@ -204,3 +204,19 @@ def test_the_platform_staff_subscribe_an_establishment_in_the_console(establishm
         assert list(Subscription.objects.values_list("establishment__uai", "diploma__code")) == [
             (establishment.uai, "CIEL")]
     assert "CIEL 2023" in text(teacher_client.get(f"/{establishment.uai}/referentiels/"))
+
+
+def test_a_teacher_finds_the_diploma_of_each_of_their_classes(establishment, melec, make_user, login_as):
+    from establishments.models import Division
+    from referentiels.establishment_models import Cohort
+
+    with scopes_disabled():
+        taught = Division.objects.create(establishment=establishment, code="2MELEC1")
+        other = Division.objects.create(establishment=establishment, code="1CIEL1")
+        for division in (taught, other):
+            Cohort.objects.create(establishment=establishment, division=division, version=melec, class_level="2NDE")
+    teacher = make_user(establishment, Profile.TEACHER, login="julien.durand")
+    teacher.divisions_taught.add(taught)
+    page = text(login_as(teacher).get(f"/{establishment.uai}/referentiels/"))
+    assert f'2MELEC1 : <a href="{url(establishment)}">MELEC 2024</a> (Seconde)' in page
+    assert "1CIEL1" not in page

@@ -97,6 +97,7 @@ def test_a_teacher_searches_raccorder_and_lands_on_the_task(page, school, make_u
     top = page.evaluate("() => [document.getElementById('T2.3').getBoundingClientRect().top, window.innerHeight,"
                         " window.scrollY]")
     assert -2 <= top[0] < top[1] and top[2] > 0, top  # scrolled to the task (to a pixel)
+    assert task.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"  # and outlined
     # The task names its competencies, each a link to its criteria.
     task.get_by_role("link", name="C4").click()
     page.wait_for_url("**#C4")
