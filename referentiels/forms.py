@@ -19,9 +19,9 @@ class BrowserFilterForm(DsfrFormMixin, forms.Form):
         self.fields["niveau"].choices = [("", "Tous"), *levels]
 
     def value(self, name: str) -> str:
-        if self.is_valid():
-            return self.cleaned_data.get(name) or ""
-        return ""
+        """A field's value, or "" when absent or unknown (the other fields still apply)."""
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get(name) or ""
 
 
 class CohortForm(DsfrFormMixin, forms.Form):

@@ -102,6 +102,8 @@ def test_filters_by_class_level_and_block(establishment, melec, teacher_client):
     assert 'id="T2.3"' in page and 'id="C7"' in page
     page = text(teacher_client.get(url(establishment), {"bloc": "B9", "niveau": "XX"}))  # unknown: ignored
     assert 'id="T2.3"' in page
+    page = text(teacher_client.get(url(establishment), {"bloc": "B9", "q": "raccorder"}))  # the search still applies
+    assert 'id="T2.3"' in page and 'id="T1.1"' not in page
 
 
 def _queries(client, path) -> int:
