@@ -10,7 +10,7 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000
@@ -42,6 +42,20 @@ UNSUPPORTED_COLOURS = ("Le codage des couleurs de cette image n'est pas pris en 
 
 class ImageRefused(ValidationError):
     """The upload is not an acceptable image; the message says why, in French."""
+
+
+def _load_whole(image: Image.Image) -> None:
+    """Decodes every pixel, refusing a truncated file whatever Pillow's global switch says.
+
+    WeasyPrint (the documents layer) turns ``ImageFile.LOAD_TRUNCATED_IMAGES`` on for the whole process when it
+    is imported; an upload check must not depend on which module was imported first.
+    """
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _megabytes(size: int) -> str:
@@ -106,7 +120,7 @@ def normalise_image(upload) -> ContentFile:
         try:
             image.verify()  # structure and checksums, without decoding
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-            image.load()  # full decode: a truncated file fails here
+            _load_whole(image)  # full decode: a truncated file fails here
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise ImageRefused(DAMAGED, code="damaged") from None
 

@@ -152,3 +152,14 @@ def refusal_from(file) -> ImageRefused:
 def test_large_images_are_scaled_down_for_storage():
     stored = normalise_image(upload(png_bytes(size=(3000, 1000), mode="RGB", color=(9, 9, 9))))
     assert Image.open(io.BytesIO(stored.read())).size == (1200, 400)
+
+
+def test_truncated_jpeg_is_refused_after_weasyprint_was_imported():
+    # WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process at import (documents layer).
+    import weasyprint  # noqa: F401
+
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    data = jpeg_bytes(size=(400, 300), quality=95)
+    assert "incomplète ou endommagée" in message(refusal(data[: len(data) // 2], "cachet.jpg"))
