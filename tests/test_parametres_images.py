@@ -157,7 +157,6 @@ def test_large_images_are_scaled_down_for_storage():
 def test_truncated_jpeg_is_refused_after_weasyprint_was_imported():
     # WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process at import (documents layer).
     import weasyprint  # noqa: F401
-
     from PIL import ImageFile
 
     assert ImageFile.LOAD_TRUNCATED_IMAGES
