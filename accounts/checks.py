@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
-from .hashers import MIN_MEMORY_KIB, MIN_TIME_COST
+from .hashers import MIN_MEMORY_KIB, MIN_MEMORY_TIMES_PASSES
 
 
 @register(Tags.security, deploy=True)
@@ -21,14 +21,15 @@ def local_http_benchmark_check(app_configs, **kwargs):
 @register(Tags.security, deploy=True)
 def argon2_cost_check(app_configs, **kwargs):
     """The argon2id cost may be lowered for small servers, not below a strong configuration."""
-    memory = getattr(settings, "ARGON2_MEMORY_KIB", MIN_MEMORY_KIB)
-    time_cost = getattr(settings, "ARGON2_TIME_COST", MIN_TIME_COST)
-    parallelism = getattr(settings, "ARGON2_PARALLELISM", 1)
-    if memory >= MIN_MEMORY_KIB and time_cost >= MIN_TIME_COST and parallelism >= 1:
+    memory = settings.ARGON2_MEMORY_KIB
+    time_cost = settings.ARGON2_TIME_COST
+    parallelism = settings.ARGON2_PARALLELISM
+    if memory >= MIN_MEMORY_KIB and memory * time_cost >= MIN_MEMORY_TIMES_PASSES and parallelism >= 1:
         return []
     return [Warning(
         f"Coût argon2id trop faible (ARGON2_MEMORY_KIB={memory}, ARGON2_TIME_COST={time_cost}, "
         f"ARGON2_PARALLELISM={parallelism}).",
-        hint=f"Gardez au moins {MIN_MEMORY_KIB} Kio de mémoire, {MIN_TIME_COST} passe(s) et 1 fil.",
+        hint=(f"Gardez au moins {MIN_MEMORY_KIB} Kio de mémoire et mémoire × passes ≥ {MIN_MEMORY_TIMES_PASSES} "
+              "(recommandations OWASP : 47104 Kio × 1 passe, 19456 Kio × 2 passes…)."),
         id="cpro.W002",
     )]

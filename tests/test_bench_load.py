@@ -160,6 +160,8 @@ def test_local_http_benchmark_setting_makes_check_deploy_warn(tmp_path):
     assert shown.stdout.split() == ["False", "False", "False", "0"], shown.stderr
 
 
-def test_a_weak_argon2_cost_makes_check_deploy_warn(tmp_path):
-    result = _check_deploy(tmp_path, ARGON2_MEMORY_KIB="4096")
+@pytest.mark.parametrize("cost", [{"ARGON2_MEMORY_KIB": "4096", "ARGON2_TIME_COST": "10"},
+                                  {"ARGON2_MEMORY_KIB": "19456", "ARGON2_TIME_COST": "1"}])
+def test_a_weak_argon2_cost_makes_check_deploy_warn(tmp_path, cost):
+    result = _check_deploy(tmp_path, **cost)
     assert "cpro.W002" in result.stdout + result.stderr
