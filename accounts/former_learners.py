@@ -77,7 +77,7 @@ class FormerLearnerGateMiddleware:
 @open_to_former_learners
 @profile_required(Profile.LEARNER)
 def passport_view(request):
-    """Mon passeport professionnel (placeholder until the passport export module lands)."""
+    """Mon passeport professionnel: what is known today (the learner's schooling); the export comes with its module."""
     # The learner whose passport this is, read through the access rules (a learner sees only themself).
     user = get_object_or_404(access.visible_learners(request.user), pk=request.user.pk)
     access_until = None
@@ -87,4 +87,5 @@ def passport_view(request):
         "missing_identity": request.establishment.missing_identity(),
         "access_until": access_until,
         "learner": user,
+        "enrolments": user.enrolments.select_related("school_year", "division").order_by("-start_date", "-pk"),
     })

@@ -89,3 +89,19 @@ def test_the_gate_lets_former_learners_through_marked_pages_only(former_learner,
     refused = middleware.process_view(request, page, (), {})
     assert refused.status_code == 302 and refused["Location"] == "/0750654D/passeport/"
     assert middleware.process_view(request, open_to_former_learners(page), (), {}) is None
+
+
+def test_the_passport_page_shows_the_learner_s_schooling(establishment, make_user):
+    from accounts.enrolments import enrol
+    from establishments.models import Division
+    from establishments.scoping import scope
+
+    with scope(establishment=establishment):
+        division = Division.objects.create(establishment=establishment, code="1MELEC2")
+        learner = make_user(establishment, Profile.LEARNER, login="suivi", division=division,
+                            mef_label="1ERE PRO METIERS ELECTRICITE")
+        enrol(learner, datetime.date(2026, 9, 1))
+    client, _ = log_in(learner)
+    page = client.get("/0750654D/passeport/").content.decode()
+    assert "1MELEC2" in page and "1ERE PRO METIERS ELECTRICITE" in page and "2026-2027" in page
+    assert "bientôt" not in page
