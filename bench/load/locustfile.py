@@ -106,6 +106,10 @@ class Teacher(SchoolUser):
     def home(self) -> None:
         self.page("", "accueil")
 
+    @task(1)
+    def referentiels(self) -> None:
+        self.page("referentiels/", "référentiels")
+
 
 class Guardian(SchoolUser):
     profile = "responsable"
@@ -132,6 +136,10 @@ class Inspector(SchoolUser):
     @task(4)
     def home(self) -> None:
         self.page("", "accueil")
+
+    @task(1)
+    def referentiels(self) -> None:
+        self.page("referentiels/", "référentiels")
 
 
 class Administrator(SchoolUser):
@@ -189,7 +197,7 @@ class Administrator(SchoolUser):
 
 
 class Head(SchoolUser):
-    """Chef d'établissement: Paramètres, users, inspector access."""
+    """Chef d'établissement: Paramètres, users, inspector access, classes and diplomas."""
 
     profile = "chef"
     fixed_count = 1
@@ -222,9 +230,17 @@ class Head(SchoolUser):
     def inspector_access(self) -> None:
         self.page("acces-inspecteur/", "accès inspecteur")
 
+    @task(2)
+    def classes(self) -> None:
+        self.page("referentiels/classes/", "classes et diplômes")
+
+    @task(1)
+    def referentiels(self) -> None:
+        self.page("referentiels/", "référentiels")
+
 
 class Ddfpt(SchoolUser):
-    """DDFPT: users and inspector access (Paramètres is the administrator's and the chef's)."""
+    """DDFPT: users, inspector access, classes and diplomas (Paramètres is the administrator's and the chef's)."""
 
     profile = "ddfpt"
     fixed_count = 1
@@ -240,6 +256,14 @@ class Ddfpt(SchoolUser):
     @task(1)
     def inspector_access(self) -> None:
         self.page("acces-inspecteur/", "accès inspecteur")
+
+    @task(2)
+    def classes(self) -> None:
+        self.page("referentiels/classes/", "classes et diplômes")
+
+    @task(1)
+    def referentiels(self) -> None:
+        self.page("referentiels/", "référentiels")
 
 
 # Who arrives during the login window: mostly learners and teachers, as at the start of a school day.
