@@ -66,6 +66,11 @@ M2M_TABLES = {
     "establishments.TeachingGroup_divisions": "classes d'un groupe, écrites par l'import de l'établissement",
     "accounts.User_groups": "groupes de droits Django (console de la plateforme)",
     "accounts.User_user_permissions": "droits Django (console de la plateforme)",
+    "pedagogy.Scenario_authors": "auteurs d'un scénario, enseignants de son établissement",
+    "pedagogy.Scenario_tasks": "tâches du référentiel (données nationales) liées à un scénario",
+    "pedagogy.Scenario_competencies": "compétences du référentiel (données nationales) liées à un scénario",
+    "pedagogy.Scenario_criteria": "critères du référentiel (données nationales) liés à un scénario",
+    "pedagogy.Scenario_transversal_competencies": "compétences transversales (données nationales) d'un scénario",
 }
 
 # Modules allowed to reach establishment data around the scoped manager (the base or default manager, the
