@@ -82,6 +82,10 @@ class Scenario(EstablishmentOwned):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     revision = models.PositiveIntegerField("révision", default=1)
+    updated_by_name = models.CharField("modifié par", max_length=255, blank=True)
+    # The token of the form that created it: a second POST of the same form (double click) finds this scenario
+    # instead of creating another (``pedagogy.scenarios``).
+    creation_token = models.CharField("jeton de création", max_length=64, blank=True)
     # Received from another establishment (« Scénarios reçus »): copied as text, the source may disappear.
     origin_uai = models.CharField("reçu de l'établissement (UAI)", max_length=8, blank=True)
     origin_establishment_name = models.CharField("reçu de l'établissement", max_length=255, blank=True)
@@ -92,6 +96,10 @@ class Scenario(EstablishmentOwned):
         verbose_name = "scénario pédagogique"
         verbose_name_plural = "scénarios pédagogiques"
         indexes = [models.Index(fields=["establishment", "version", "class_level"], name="scenario_list_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "creation_token"], condition=~models.Q(creation_token=""),
+                                    name="scenario_creation_token_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.title
