@@ -11,3 +11,35 @@ extensions.audit_labels.register({
     "establishment.scenario_labels": "Modification du masque de saisie",
     "establishment.scenario_labels.reset": "Réinitialisation du masque de saisie",
 })
+
+
+# Teaching scenarios (issue 11) ---------------------------------------------------------------------------------
+
+from accounts import access  # noqa: E402
+from accounts.models import Profile  # noqa: E402
+
+from .demo import load_demo_scenarios  # noqa: E402
+from .models import Scenario, ScenarioShare  # noqa: E402
+from .permissions import SCENARIO_READERS as READERS  # noqa: E402
+
+SCENARIOS = extensions.Link(
+    "scenarios", "Gérer et évaluer les activités de formation", "scenarios", for_profiles(*READERS),
+    "Les scénarios pédagogiques de l'établissement, par diplôme et niveau : les écrire, les partager, "
+    "les dupliquer.", order=60)
+extensions.menu.register(SCENARIOS)
+extensions.home_cards.register(SCENARIOS)
+extensions.demo_content.register(load_demo_scenarios)
+
+
+@access.register_rule(Scenario)
+def scenario_rule(user, action: str, scenario: Scenario) -> bool:
+    """Every teacher, the DDFPT, the chef and the inspector read; its authors and co-authors change it."""
+    if action == access.CHANGE:
+        return user.profile == Profile.TEACHER and scenario.authors.filter(pk=user.pk).exists()
+    return user.profile in READERS
+
+
+@access.register_rule(ScenarioShare)
+def received_scenario_rule(user, action: str, share: ScenarioShare) -> bool:
+    """A scenario received by the establishment: its teachers read and import it."""
+    return user.profile == Profile.TEACHER or (action == access.VIEW and user.profile in READERS)

@@ -81,6 +81,40 @@ def _referentiel(establishment, users):
     return {"diploma": code, "version": "2024"}
 
 
+def _scenario(establishment, users):
+    """A scenario written by the establishment's teacher (the sweep's admitted teacher is its author)."""
+    from establishments.scoping import scopes_disabled
+    from pedagogy.models import Scenario
+    from referentiels.models import Diploma, ReferentielVersion
+    from referentiels.services import subscribe
+
+    diploma, _ = Diploma.objects.get_or_create(code="exscen", defaults={"name": "Exemple", "kind": "BAC_PRO"})
+    version, _ = ReferentielVersion.objects.get_or_create(diploma=diploma, code="2024", defaults={
+        "label": "exscen 2024", "source": "Arrêté d'exemple"})
+    with scopes_disabled():
+        subscribe(establishment, diploma)
+        scenario = Scenario.objects.create(establishment=establishment, version=version, class_level="1RE",
+                                           title="Scénario d'exemple")
+        scenario.authors.add(users["enseignant"])
+    return {"pk": scenario.pk}
+
+
+def _received_scenario(establishment, users):
+    from establishments.scoping import scopes_disabled
+    from pedagogy.models import ScenarioShare
+
+    kwargs = _scenario(establishment, users)
+    with scopes_disabled():
+        from pedagogy.models import Scenario
+
+        scenario = Scenario.objects.get(pk=kwargs["pk"])
+        share = ScenarioShare.objects.create(
+            establishment=establishment, from_establishment=establishment, from_uai=establishment.uai,
+            from_name="Lycée d'exemple", title=scenario.title, version=scenario.version, class_level="1RE",
+            snapshot={"title": scenario.title})
+    return {"pk": share.pk}
+
+
 URL_EXAMPLES: dict = {
     # Imports (issue 3)
     "tenant:imports_run": _import_run,
@@ -103,6 +137,13 @@ URL_EXAMPLES: dict = {
     # Référentiels (issue 10)
     "tenant:referentiel_version": _referentiel,
     "tenant:referentiels_class": _division,
+    # Scénarios pédagogiques (issue 11)
+    "tenant:scenario_detail": _scenario,
+    "tenant:scenario_edit": _scenario,
+    "tenant:scenario_duplicate": _scenario,
+    "tenant:scenario_delete": _scenario,
+    "tenant:scenario_share": _scenario,
+    "tenant:scenario_received_import": _received_scenario,
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,
     "essai:achievement_rename_unscoped": _achievement,
@@ -111,4 +152,5 @@ URL_EXAMPLES: dict = {
 
 # URLs taking an object that every teacher of the establishment may see (the establishment's scenarios, say):
 # the sweep does not expect the teacher of another class to be refused them.
-SHARED_WITH_EVERY_TEACHER: set[str] = {"tenant:referentiel_version"}
+SHARED_WITH_EVERY_TEACHER: set[str] = {"tenant:referentiel_version", "tenant:scenario_detail",
+                                       "tenant:scenario_duplicate", "tenant:scenario_received_import"}

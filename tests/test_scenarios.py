@@ -1,0 +1,273 @@
+"""Scénarios pédagogiques (issue 11): who reads and writes, validation, concurrency, duplicate, share and import,
+double clicks, delete refused while used, constant queries."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Profile
+from establishments.scoping import scopes_disabled
+from pedagogy import scenario_uses
+from pedagogy.models import Scenario, ScenarioFieldLabel, ScenarioResource, ScenarioShare
+from referentiels.models import Criterion
+from referentiels.services import subscribe
+
+from .referentiel_factory import add_transversal, make_version
+
+
+@pytest.fixture
+def melec(establishment):
+    with scopes_disabled():
+        version = make_version()
+        subscribe(establishment, version.diploma)
+    return version
+
+
+@pytest.fixture
+def teacher(establishment, make_user):
+    return make_user(establishment, Profile.TEACHER, login="paul.martin", first_name="Paul", last_name="Martin")
+
+
+@pytest.fixture
+def colleague(establishment, make_user):
+    return make_user(establishment, Profile.TEACHER, login="lea.roux", first_name="Léa", last_name="Roux")
+
+
+def base(establishment):
+    return f"/{establishment.uai}/scenarios/"
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def ids(version, what):
+    with scopes_disabled():
+        if what == "tasks":
+            return {t.code: str(t.pk) for t in version.tasks.all()}
+        if what == "competencies":
+            return {c.code: str(c.pk) for c in version.competencies.all()}
+        return {f"{c.competency.code}.{c.position}": str(c.pk)
+                for c in Criterion.objects.filter(competency__version=version).select_related("competency")}
+
+
+def create(client, establishment, version, level="1RE", **data):
+    payload = {"version": version.pk, "niveau": level, "title": "Câblage d'un tableau", "situation": "Le client…",
+               "token": "", **data}
+    return client.post(base(establishment) + "nouveau/", payload)
+
+
+def scenario_of(establishment, **lookup):
+    with scopes_disabled():
+        return Scenario.objects.get(establishment=establishment, **lookup)
+
+
+def test_a_teacher_creates_a_scenario_linked_to_the_version(establishment, melec, teacher, login_as):
+    client = login_as(teacher)
+    page = client.get(base(establishment) + "?diplome=MELEC&niveau=1RE")
+    assert page.status_code == 200 and "Nouveau scénario" in text(page)
+    with scopes_disabled():
+        ScenarioFieldLabel.objects.create(establishment=establishment, diploma_code="MELEC", field="context",
+                                          label="Mise en situation")
+    editor = client.get(base(establishment) + f"nouveau/?version={melec.pk}&niveau=1RE")
+    assert editor.status_code == 200 and "Mise en situation" in text(editor) and "T2.3" in text(editor)
+    tasks, comps, crits = ids(melec, "tasks"), ids(melec, "competencies"), ids(melec, "criteria")
+    response = create(client, establishment, melec, tasks=[tasks["T1.1"], tasks["T2.3"]],
+                      competencies=[comps["C7"]], criteria=[crits["C7.1"]], co_intervention="on")
+    assert response.status_code == 302
+    scenario = scenario_of(establishment, title="Câblage d'un tableau")
+    with scopes_disabled():
+        assert set(scenario.tasks.values_list("code", flat=True)) == {"T1.1", "T2.3"}
+        assert list(scenario.authors.all()) == [teacher] and scenario.co_intervention
+    detail = client.get(response["Location"])
+    assert "2 tâches, 1 compétence, 1 critère" in text(detail) and "Mise en situation" in text(detail)
+    listing = client.get(base(establishment) + "?diplome=MELEC&niveau=1RE")
+    assert "Câblage d&#x27;un tableau" in text(listing) and "Paul Martin" in text(listing)
+
+
+def test_empty_title_and_a_code_of_another_version_are_refused_nothing_saved(establishment, melec, teacher,
+                                                                            login_as):
+    with scopes_disabled():
+        old = make_version(version_code="2016", tasks=[("T1-1", "Ancienne tâche", ["C1"], [])])
+    client = login_as(teacher)
+    response = create(client, establishment, melec, title="  ")
+    assert response.status_code == 400 and "Donnez un titre au scénario." in text(response)
+    response = create(client, establishment, melec, tasks=[ids(old, "tasks")["T1-1"]])
+    assert response.status_code == 400
+    assert "La tâche T1-1 (MELEC 2016) n&#x27;appartient pas au référentiel MELEC 2024" in text(response)
+    with scopes_disabled():
+        assert not Scenario.objects.exists()
+
+
+def test_permissions_per_profile(establishment, melec, teacher, colleague, make_user, login_as):
+    client = login_as(teacher)
+    create(client, establishment, melec, co_authors=[colleague.pk])
+    scenario = scenario_of(establishment)
+    other = make_user(establishment, Profile.TEACHER, login="marc.blanc")
+    url = base(establishment) + f"{scenario.pk}/"
+    edit = url + "modifier/"
+    # the co-author edits, the other teacher reads only
+    assert login_as(colleague).get(edit).status_code == 200
+    other_client = login_as(other)
+    assert other_client.get(url).status_code == 200
+    assert other_client.get(edit).status_code == 404
+    assert other_client.post(edit, {"title": "Pris", "revision": 1}).status_code == 404
+    assert "Modifier" not in text(other_client.get(url)).split("<h1>")[1].split("Dupliquer")[0]
+    for profile in (Profile.DDFPT, Profile.HEAD, Profile.INSPECTOR):
+        reader = login_as(make_user(establishment, profile, login=f"lecteur.{profile}"))
+        assert reader.get(url).status_code == 200
+        assert reader.get(base(establishment) + "?diplome=MELEC&niveau=1RE").status_code == 200
+        assert reader.post(edit, {"title": "Pris", "revision": 1}).status_code in (403, 404)
+        assert reader.get(base(establishment) + f"nouveau/?version={melec.pk}&niveau=1RE").status_code == 403
+    learner = login_as(make_user(establishment, Profile.LEARNER, login="ines.leroy"))
+    assert learner.get(url).status_code == 403 and learner.get(base(establishment)).status_code == 403
+    assert scenario_of(establishment).title == "Câblage d'un tableau"
+
+
+def test_a_stale_save_is_refused_and_says_what_changed(establishment, melec, teacher, colleague, login_as):
+    first = login_as(teacher)
+    create(first, establishment, melec, co_authors=[colleague.pk])
+    scenario = scenario_of(establishment)
+    edit = base(establishment) + f"{scenario.pk}/modifier/"
+    second = login_as(colleague)
+    assert second.post(edit, {"title": "Titre de Léa", "revision": 1, "co_authors": [colleague.pk]}).status_code == 302
+    stale = first.post(edit, {"title": "Titre de Paul", "revision": 1, "situation": "Le client…"})
+    assert stale.status_code == 409
+    assert "modifié par Léa Roux" in text(stale) and "Titre" in text(stale).split("depuis que vous")[1]
+    assert scenario_of(establishment).title == "Titre de Léa"
+    assert scenario_of(establishment).revision == 2
+
+
+def test_duplicate_keeps_the_version_and_links_for_another_level(establishment, melec, teacher, colleague,
+                                                                 login_as):
+    create(login_as(teacher), establishment, melec, tasks=list(ids(melec, "tasks").values()),
+           criteria=list(ids(melec, "criteria").values()))
+    scenario = scenario_of(establishment)
+    with scopes_disabled():
+        ScenarioResource.objects.create(establishment=establishment, scenario=scenario, kind="link",
+                                        title="Norme", url="https://example.org/norme")
+    client = login_as(colleague)  # any teacher may duplicate; the copy is theirs
+    payload = {"class_level": "TLE", "token": "abc"}
+    first = client.post(base(establishment) + f"{scenario.pk}/dupliquer/", payload)
+    again = client.post(base(establishment) + f"{scenario.pk}/dupliquer/", payload)  # double click
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    copy = scenario_of(establishment, class_level="TLE")
+    with scopes_disabled():
+        assert copy.version_id == melec.pk and list(copy.authors.all()) == [colleague]
+        assert set(copy.tasks.all()) == set(scenario.tasks.all())
+        assert set(copy.criteria.all()) == set(scenario.criteria.all())
+        assert [r.url for r in copy.resources.all()] == ["https://example.org/norme"]
+        assert Scenario.objects.count() == 2
+
+
+def test_double_click_on_create_makes_one_scenario(establishment, melec, teacher, login_as):
+    client = login_as(teacher)
+    first = create(client, establishment, melec, token="jeton-1")
+    second = create(client, establishment, melec, token="jeton-1")
+    assert first["Location"] == second["Location"]
+    with scopes_disabled():
+        assert Scenario.objects.count() == 1
+
+
+def test_delete_after_confirmation_refused_while_used(establishment, melec, teacher, login_as):
+    client = login_as(teacher)
+    create(client, establishment, melec)
+    scenario = scenario_of(establishment)
+    url = base(establishment) + f"{scenario.pk}/supprimer/"
+    scenario_uses.register_scenario_use("evaluations", "évaluation(s)", lambda ids: {scenario.pk: 2})
+    try:
+        assert "utilisé par 2 évaluation(s)" in text(client.get(url))
+        client.post(url)
+        assert scenario_of(establishment).pk == scenario.pk
+        listing = client.get(base(establishment) + "?diplome=MELEC&niveau=1RE")
+        assert re.search(r"<td>0</td><td>0</td><td>2</td>", text(listing).replace("> <", "><"))
+    finally:
+        scenario_uses.unregister_scenario_use("evaluations")
+    assert "définitivement" in text(client.get(url))
+    assert client.post(url).status_code == 302
+    with scopes_disabled():
+        assert not Scenario.objects.exists()
+
+
+def test_share_checks_the_uai_then_the_receiver_imports_a_copy_once(establishment, other_establishment, melec,
+                                                                     teacher, make_user, login_as):
+    with scopes_disabled():
+        transversal_version = make_version("2TNE", "2021", tasks=[], competencies=[])
+        add_transversal(melec, transversal_version)
+    client = login_as(teacher)
+    create(client, establishment, melec, tasks=[ids(melec, "tasks")["T2.3"]])
+    scenario = scenario_of(establishment)
+    with scopes_disabled():
+        scenario.transversal_competencies.set(transversal_version.competencies.all())
+        ScenarioResource.objects.create(establishment=establishment, scenario=scenario, kind="link",
+                                        title="Norme", url="https://example.org/norme")
+    url = base(establishment) + f"{scenario.pk}/partager/"
+    for uai, message in [("123", "7 chiffres suivis d&#x27;une lettre"),
+                         ("0750654A", "la lettre de contrôle devrait être D"),
+                         ("0010001W", "Aucun établissement utilisant CPro"),
+                         (other_establishment.uai, "n&#x27;est pas abonné au diplôme MELEC")]:
+        response = client.post(url, {"uai": uai})
+        assert response.status_code == 400 and message in text(response), uai
+    with scopes_disabled():
+        assert not ScenarioShare.objects.exists()
+        subscribe(other_establishment, melec.diploma)
+    assert client.post(url, {"uai": other_establishment.uai.lower()}).status_code == 302
+    receiver = login_as(make_user(other_establishment, Profile.TEACHER, login="julie.morel"))
+    received = receiver.get(f"/{other_establishment.uai}/scenarios/recus/")
+    assert "Câblage d&#x27;un tableau" in text(received) and establishment.uai in text(received)
+    with scopes_disabled():
+        share = ScenarioShare.objects.get()
+    import_url = f"/{other_establishment.uai}/scenarios/recus/{share.pk}/importer/"
+    first, second = receiver.post(import_url), receiver.post(import_url)
+    assert first["Location"] == second["Location"]
+    copy = scenario_of(other_establishment)
+    with scopes_disabled():
+        assert Scenario.objects.filter(establishment=other_establishment).count() == 1
+        assert copy.version_id == melec.pk and copy.origin_uai == establishment.uai
+        assert [t.code for t in copy.tasks.all()] == ["T2.3"]
+        assert list(copy.transversal_competencies.all()) == list(scenario.transversal_competencies.all())
+        assert [r.url for r in copy.resources.all()] == ["https://example.org/norme"]
+        assert copy.created_by.establishment_id == other_establishment.pk
+    assert f"Reçu de l'établissement {establishment.uai}" in text(receiver.get(first["Location"]))
+    # the sender's scenario stays out of reach
+    assert receiver.get(f"/{other_establishment.uai}/scenarios/{scenario.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("count", [3, 300])
+def test_the_list_reads_in_constant_queries(establishment, melec, teacher, login_as, count):
+    with scopes_disabled():
+        tasks = list(melec.tasks.all())
+        for n in range(count):
+            scenario = Scenario.objects.create(establishment=establishment, version=melec, class_level="1RE",
+                                               title=f"Scénario {n}")
+            scenario.authors.add(teacher)
+            scenario.tasks.set(tasks)
+    client = login_as(teacher)
+    url = base(establishment) + "?diplome=MELEC&niveau=1RE"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and f"{count} scénarios" in text(response)
+    pytest.scenario_list_queries = getattr(pytest, "scenario_list_queries", {})
+    pytest.scenario_list_queries[count] = len(queries)
+    assert len(queries) <= 12
+    if 3 in pytest.scenario_list_queries and 300 in pytest.scenario_list_queries:
+        assert pytest.scenario_list_queries[3] == pytest.scenario_list_queries[300]
+
+
+@pytest.mark.parametrize("count", [3, 300])
+def test_the_editor_reads_in_constant_queries(establishment, melec, teacher, login_as, count):
+    with scopes_disabled():
+        for n in range(count):
+            Scenario.objects.create(establishment=establishment, version=melec, class_level="1RE",
+                                    title=f"Scénario {n}").authors.add(teacher)
+        scenario = Scenario.objects.filter(establishment=establishment).first()
+        scenario.tasks.set(melec.tasks.all())
+    client = login_as(teacher)
+    url = base(establishment) + f"{scenario.pk}/modifier/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) <= 20
