@@ -271,3 +271,31 @@ def test_the_editor_reads_in_constant_queries(establishment, melec, teacher, log
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     assert len(queries) <= 20
+
+
+@pytest.mark.django_db
+def test_the_demo_teacher_finds_a_year_of_melec_2024_scenarios():
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from accounts.management.commands.demo import DEMO_PASSWORD
+    from referentiels.loader import load_files
+    from referentiels.shipped import shipped_files
+
+    load_files(shipped_files())
+    out = StringIO()
+    call_command("demo", "--json", stdout=out)
+    call_command("demo", "--json", stdout=StringIO())  # idempotent
+    users = json.loads(out.getvalue())["establishments"][0]["users"]
+    login = next(u["login"] for u in users if u["profile"] == "enseignant")
+    client = Client()
+    assert client.post("/0750654D/connexion/", {"username": login, "password": DEMO_PASSWORD}).status_code == 302
+    with scopes_disabled():
+        scenarios = Scenario.objects.filter(establishment__uai="0750654D")
+        assert scenarios.count() == 9 and {s.class_level for s in scenarios} == {"2NDE", "1RE", "TLE"}
+        assert all(s.version.label == "MELEC 2024" and s.tasks.exists() and s.criteria.exists() for s in scenarios)
+    page = text(client.get("/0750654D/scenarios/?diplome=MELEC&niveau=2NDE"))
+    assert "Câblage d&#x27;un va-et-vient dans un logement" in page and "4 scénarios" in page
