@@ -124,6 +124,22 @@ def link_choices(version: ReferentielVersion) -> Choices:
                    task_competencies=links)
 
 
+def matching(choices: Choices, query: str) -> dict[str, set[int]]:
+    """The ids of the tasks, competencies and transversal competencies whose code, label or criteria contain
+    ``query`` (accents and case ignored): the editor's search when the page's script does not run."""
+    needle = fold(query)
+
+    def hit(*texts) -> bool:
+        return needle in fold(" ".join(texts))
+
+    return {
+        "tasks": {t.pk for t in choices.tasks if hit(t.code, t.label)},
+        "competencies": {c.pk for c in choices.competencies
+                         if hit(c.code, c.label, *(cr.label for cr in c.criteria_list))},
+        "transversal_competencies": {c.pk for c in choices.transversals if hit(c.code, c.label)},
+    }
+
+
 @dataclass
 class Links:
     tasks: list

@@ -94,7 +94,8 @@ def _editor(request, *, version, class_level, scenario=None, form=None, status=2
         else:
             author_ids = {request.user.pk}
         form = ScenarioForm(initial=initial, choices=choices, teachers=teachers, author_ids=author_ids)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:200]
+    shown = selectors.matching(choices, query) if query else None  # the search without JavaScript
     selected = {
         "tasks": {t.pk for t in links.tasks}, "competencies": {c.pk for c in links.competencies},
         "criteria": {cr.pk for _c, cr in links.criteria},
@@ -104,7 +105,8 @@ def _editor(request, *, version, class_level, scenario=None, form=None, status=2
         "form": form, "scenario": scenario, "version": version, "class_level": class_level,
         "level_label": LEVELS.get(class_level, class_level), "choices": choices, "links": links,
         "selected": selected, "labels": scenario_field_labels(request.establishment, version.diploma.code),
-        "query": query, "stale": stale, "list_url": _list_url(request, scenario, version.diploma.code, class_level),
+        "query": query, "shown": shown, "stale": stale,
+        "list_url": _list_url(request, scenario, version.diploma.code, class_level),
     }, status=status)
 
 
