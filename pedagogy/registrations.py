@@ -3,6 +3,8 @@
 from accounts.permissions import SETTINGS_PROFILES, for_profiles
 from establishments import extensions
 
+from . import resources  # noqa: F401  (a deleted resource loses its file: post_delete receiver)
+
 extensions.settings_tabs.register(extensions.Link(
     key="scenario_labels", label="Masque de saisie", url_name="settings_scenario_labels",
     visible=for_profiles(*SETTINGS_PROFILES), order=40))
@@ -11,7 +13,6 @@ extensions.audit_labels.register({
     "establishment.scenario_labels": "Modification du masque de saisie",
     "establishment.scenario_labels.reset": "Réinitialisation du masque de saisie",
 })
-
 
 # Teaching scenarios (issue 11) ---------------------------------------------------------------------------------
 

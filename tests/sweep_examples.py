@@ -115,6 +115,25 @@ def _received_scenario(establishment, users):
     return {"pk": share.pk}
 
 
+def _scenario_file(establishment, users):
+    """A scenario of the establishment's teacher with one file resource (its file exists: downloads answer 200)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from establishments.scoping import scopes_disabled
+    from pedagogy.models import ScenarioResource
+
+    kwargs = _scenario(establishment, users)
+    name = f"scenarios/{establishment.uai}/exemple-balayage.pdf"  # one fixed file: runs do not pile files up
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    with scopes_disabled():
+        resource = ScenarioResource.objects.create(
+            establishment=establishment, scenario_id=kwargs["pk"], kind="file", title="Exemple.pdf",
+            file_path=name, size=15, content_type="application/pdf")
+    return {**kwargs, "resource_pk": resource.pk}
+
+
 URL_EXAMPLES: dict = {
     # Imports (issue 3)
     "tenant:imports_run": _import_run,
@@ -144,6 +163,11 @@ URL_EXAMPLES: dict = {
     "tenant:scenario_delete": _scenario,
     "tenant:scenario_share": _scenario,
     "tenant:scenario_received_import": _received_scenario,
+    "tenant:scenario_export_odt": _scenario,
+    "tenant:scenario_export_docx": _scenario,
+    "tenant:scenario_resource_add": _scenario,
+    "tenant:scenario_resource_delete": _scenario_file,
+    "tenant:scenario_resource_download": _scenario_file,
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,
     "essai:achievement_rename_unscoped": _achievement,
@@ -153,4 +177,6 @@ URL_EXAMPLES: dict = {
 # URLs taking an object that every teacher of the establishment may see (the establishment's scenarios, say):
 # the sweep does not expect the teacher of another class to be refused them.
 SHARED_WITH_EVERY_TEACHER: set[str] = {"tenant:referentiel_version", "tenant:scenario_detail",
-                                       "tenant:scenario_duplicate", "tenant:scenario_received_import"}
+                                       "tenant:scenario_duplicate", "tenant:scenario_received_import",
+                                       "tenant:scenario_export_odt", "tenant:scenario_export_docx",
+                                       "tenant:scenario_resource_download"}

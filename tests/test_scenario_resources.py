@@ -1,0 +1,273 @@
+"""Resources of a scenario (issue 11): links (http/https), files checked by content (PDF, ODT, DOCX, XLSX, PNG,
+JPEG) under a size cap, stored privately, downloaded only by users of the establishment who may view the scenario,
+removed with their record; copied with a duplicate."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import reverse
+
+from accounts.models import Profile
+from establishments.scoping import scopes_disabled
+from pedagogy import resources
+from pedagogy.models import Scenario, ScenarioResource
+
+from .fixtures_users import jpeg_bytes, media_root_fixture, png_bytes  # noqa: F401
+from .scenario_factory import make_scenario, melec_version
+
+pytestmark = pytest.mark.django_db
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def odt_bytes() -> bytes:
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P
+
+    document = OpenDocumentText()
+    document.text.addElement(P(text="Fiche élève"))
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+def docx_bytes() -> bytes:
+    from docx import Document
+
+    out = io.BytesIO()
+    document = Document()
+    document.add_paragraph("Fiche de câblage")
+    document.save(out)
+    return out.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    return zip_bytes({
+        "[Content_Types].xml": b'<Types><Override PartName="/xl/workbook.xml" ContentType="application/'
+                               b'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        "xl/workbook.xml": b"<workbook/>",
+    })
+
+
+@pytest.fixture
+def author(establishment, make_user):
+    return make_user(establishment, Profile.TEACHER, login="paul.martin", first_name="Paul", last_name="Martin")
+
+
+@pytest.fixture
+def scenario(establishment, author):
+    return make_scenario(establishment, melec_version(), authors=[author])
+
+
+def _add_url(scenario):
+    return reverse("tenant:scenario_resource_add", kwargs={"uai": scenario.establishment.uai, "pk": scenario.pk})
+
+
+def _download_url(resource, uai=None):
+    return reverse("tenant:scenario_resource_download", kwargs={
+        "uai": uai or resource.establishment.uai, "pk": resource.scenario_id, "resource_pk": resource.pk})
+
+
+def _upload(client, scenario, name, content, **extra):
+    return client.post(_add_url(scenario), {"kind": "file", "file": SimpleUploadedFile(name, content), **extra})
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _stored(media_root) -> list[Path]:
+    folder = Path(media_root) / "scenarios"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+@pytest.mark.parametrize("name,content,label", [
+    ("cours.pdf", PDF_BYTES, "application/pdf"),
+    ("fiche.odt", odt_bytes(), "application/vnd.oasis.opendocument.text"),
+    ("fiche.docx", docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("notes.xlsx", xlsx_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("schema.png", png_bytes(), "image/png"),
+    ("photo.jpg", jpeg_bytes(), "image/jpeg"),
+])
+def test_accepted_files_are_stored_privately_and_downloaded_as_attachment(scenario, author, login_as, media_root,
+                                                                          name, content, label):
+    client = login_as(author)
+
+    response = _upload(client, scenario, name, content)
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        resource = ScenarioResource.objects.get(scenario=scenario)
+    assert resource.content_type == label and resource.title == name and resource.size == len(content)
+    assert resource.file_path.startswith(f"scenarios/{scenario.establishment.uai}/")
+    assert name not in resource.file_path  # a generated name, never the uploaded one
+    assert (Path(media_root) / resource.file_path).read_bytes() == content
+    download = client.get(_download_url(resource))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == content
+    assert download["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Type"] == label
+    # The media URL serves only the establishments' images: never this folder.
+    assert client.get(f"/media/{resource.file_path}").status_code == 404
+
+
+HOSTILE = [
+    ("html renamed .pdf", "cours.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "page web (HTML)"),
+    ("html without doctype", "cours.pdf", b"\xef\xbb\xbf  <html><body onload=alert(1)>", "page web (HTML)"),
+    ("svg renamed .pdf", "cours.pdf", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" '
+                                      b'onload="alert(1)"/>', "images SVG ne sont pas acceptées"),
+    ("svg renamed .png", "schema.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>',
+     "images SVG ne sont pas acceptées"),
+    ("gif renamed .png", "anim.png", b"GIF89a" + b"\x00" * 40, "de type GIF, quel que soit son nom"),
+    ("windows program", "fiche.pdf", b"MZ\x90\x00" + b"\x00" * 60, "de type programme Windows"),
+    ("plain text", "notes.pdf", b"Bonjour, voici mes notes", "type de fichier n'est pas accepté"),
+    ("truncated png", "schema.png", png_bytes()[:40], "PNG est endommagé"),
+    ("zip archive", "fiche.docx", zip_bytes({"a.txt": b"x"}), "de type ZIP"),
+    ("macro-enabled word", "fiche.docx", zip_bytes({
+        "[Content_Types].xml": b"application/vnd.ms-word.document.macroEnabled.main+xml",
+        "word/document.xml": b"<w/>", "word/vbaProject.bin": b"x"}), "macros"),
+    ("empty file", "vide.pdf", b"", "vide"),
+]
+
+
+@pytest.mark.parametrize("name,content,expected", [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
+def test_hostile_files_are_refused_with_a_french_message(scenario, author, login_as, media_root, name, content,
+                                                         expected):
+    response = _upload(login_as(author), scenario, name, content)
+
+    assert response.status_code == 302
+    messages = _messages(response)
+    assert any(expected in m for m in messages), messages
+    with scopes_disabled():
+        assert not ScenarioResource.objects.filter(scenario=scenario).exists()
+    assert _stored(media_root) == []
+
+
+def test_file_over_the_cap_is_refused(scenario, author, login_as, settings, media_root):
+    settings.SCENARIO_RESOURCE_MAX_BYTES = 1024 * 1024
+    content = PDF_BYTES + b"0" * (1024 * 1024)
+
+    response = _upload(login_as(author), scenario, "gros.pdf", content)
+
+    assert any("la limite est de 1 Mo" in m for m in _messages(response)), _messages(response)
+    with scopes_disabled():
+        assert not ScenarioResource.objects.exists()
+    assert _stored(media_root) == []
+
+
+def test_a_lying_declared_size_does_not_pass_the_cap(settings):
+    settings.SCENARIO_RESOURCE_MAX_BYTES = 1000
+    upload = SimpleUploadedFile("gros.pdf", PDF_BYTES + b"0" * 2000)
+    upload.size = 10
+
+    with pytest.raises(resources.ResourceRefused, match="la limite"):
+        resources.read_checked(upload)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://exemple.fr/a", "exemple.fr",
+                                 "data:text/html,<script>"])
+def test_links_must_be_http_or_https(scenario, author, login_as, url):
+    response = login_as(author).post(_add_url(scenario), {"kind": "link", "url": url, "title": "Lien"})
+
+    assert any("commençant par http:// ou https://" in m for m in _messages(response))
+    with scopes_disabled():
+        assert not ScenarioResource.objects.exists()
+
+
+def test_a_link_is_added_with_its_title(scenario, author, login_as):
+    login_as(author).post(_add_url(scenario), {"kind": "link", "url": "https://eduscol.education.fr/guide",
+                                               "title": "  Guide   Éduscol "})
+
+    with scopes_disabled():
+        resource = ScenarioResource.objects.get()
+    assert (resource.kind, resource.title, resource.url) == ("link", "Guide Éduscol",
+                                                             "https://eduscol.education.fr/guide")
+
+
+def test_only_users_of_the_establishment_who_may_view_download(scenario, author, establishment, other_establishment,
+                                                              make_user, login_as):
+    login_as(author).post(_add_url(scenario), {"kind": "file", "file": SimpleUploadedFile("c.pdf", PDF_BYTES)})
+    with scopes_disabled():
+        resource = ScenarioResource.objects.get()
+
+    other_teacher = make_user(establishment, Profile.TEACHER, login="autre.enseignant")
+    inspector = make_user(establishment, Profile.INSPECTOR, login="inspecteur.a")
+    assert login_as(other_teacher).get(_download_url(resource)).status_code == 200
+    assert login_as(inspector).get(_download_url(resource)).status_code == 200
+    learner = make_user(establishment, Profile.LEARNER, login="ines.leroy")
+    assert login_as(learner).get(_download_url(resource)).status_code == 403
+    stranger = make_user(other_establishment, Profile.TEACHER, login="enseignant.b")
+    assert login_as(stranger).get(_download_url(resource, uai=other_establishment.uai)).status_code == 404
+    # Another teacher reads but does not add (only authors and co-authors change the scenario).
+    assert login_as(other_teacher).post(_add_url(scenario), {"kind": "link", "url": "https://a.fr"}
+                                        ).status_code == 404
+
+
+def test_deleted_resource_loses_its_file_after_commit(scenario, author, login_as, media_root,
+                                                     django_capture_on_commit_callbacks):
+    client = login_as(author)
+    _upload(client, scenario, "c.pdf", PDF_BYTES)
+    with scopes_disabled():
+        resource = ScenarioResource.objects.get()
+    assert len(_stored(media_root)) == 1
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("tenant:scenario_resource_delete", kwargs={
+            "uai": scenario.establishment.uai, "pk": scenario.pk, "resource_pk": resource.pk}))
+    assert len(_stored(media_root)) == 1  # not before the commit
+    for callback in callbacks:
+        callback()
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert not ScenarioResource.objects.exists()
+    assert _stored(media_root) == []
+
+
+def test_files_of_a_deleted_scenario_are_removed_only_once_committed(scenario, author, login_as, media_root,
+                                                                    django_capture_on_commit_callbacks):
+    _upload(login_as(author), scenario, "c.pdf", PDF_BYTES)
+    pk = scenario.pk
+
+    with django_capture_on_commit_callbacks(execute=True), scopes_disabled(), pytest.raises(RuntimeError), \
+            transaction.atomic():
+        Scenario.objects.get(pk=pk).delete()
+        raise RuntimeError("rolled back")
+    assert len(_stored(media_root)) == 1  # the rollback kept the record: the file stays
+
+    with django_capture_on_commit_callbacks(execute=True), scopes_disabled():
+        Scenario.objects.get(pk=pk).delete()
+    assert _stored(media_root) == []
+
+
+def test_copy_resources_gives_the_copy_its_own_files(scenario, establishment, author, login_as, media_root,
+                                                    django_capture_on_commit_callbacks):
+    client = login_as(author)
+    _upload(client, scenario, "c.pdf", PDF_BYTES)
+    client.post(_add_url(scenario), {"kind": "link", "url": "https://eduscol.education.fr/", "title": "Éduscol"})
+    target = make_scenario(establishment, scenario.version, authors=[author], title="Copie", link=False)
+
+    with scopes_disabled():
+        assert resources.copy_resources(scenario, target) == 2
+        copies = list(target.resources.order_by("position"))
+        original = scenario.resources.get(kind="file")
+    assert [(c.kind, c.title) for c in copies] == [("file", "c.pdf"), ("link", "Éduscol")]
+    assert copies[0].file_path != original.file_path
+    assert (Path(media_root) / copies[0].file_path).read_bytes() == PDF_BYTES
+    with django_capture_on_commit_callbacks(execute=True), scopes_disabled():
+        scenario.delete()  # the source's file goes; the copy's stays
+    assert (Path(media_root) / copies[0].file_path).read_bytes() == PDF_BYTES
