@@ -271,3 +271,38 @@ def test_copy_resources_gives_the_copy_its_own_files(scenario, establishment, au
     with django_capture_on_commit_callbacks(execute=True), scopes_disabled():
         scenario.delete()  # the source's file goes; the copy's stays
     assert (Path(media_root) / copies[0].file_path).read_bytes() == PDF_BYTES
+
+
+def test_duplicating_a_scenario_copies_its_files(scenario, author, login_as, media_root):
+    from pedagogy.scenario_services import duplicate_scenario
+
+    _upload(login_as(author), scenario, "c.pdf", PDF_BYTES)
+
+    with scopes_disabled():
+        copy, created = duplicate_scenario(scenario=scenario, actor=author, class_level="TLE")
+        copied = copy.resources.get()
+        original = scenario.resources.get()
+    assert created and copied.title == "c.pdf" and copied.file_path != original.file_path
+    assert (Path(media_root) / copied.file_path).read_bytes() == PDF_BYTES
+
+
+def test_resources_partial_offers_downloads_to_readers_and_forms_to_authors(scenario, author, establishment,
+                                                                           make_user, login_as, rf):
+    from django.template.loader import render_to_string
+
+    _upload(login_as(author), scenario, "c.pdf", PDF_BYTES)
+    with scopes_disabled():
+        resource = scenario.resources.get()
+        request = rf.get("/")
+
+        def render(may_change):
+            return render_to_string("pedagogy/scenarios/_resources.html", {
+                "scenario": scenario, "may_change": may_change, "establishment": establishment,
+                "labels": {"resources": "Documents et liens"}}, request=request)
+
+        as_reader, as_author = render(False), render(True)
+    download = _download_url(resource)
+    assert download in as_reader and "Documents et liens" in as_reader
+    assert "Déposer le fichier" not in as_reader and "Supprimer" not in as_reader
+    assert "Déposer le fichier" in as_author and 'enctype="multipart/form-data"' in as_author
+    assert "Supprimer" in as_author
