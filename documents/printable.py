@@ -117,7 +117,7 @@ def odt(document: Printable, filename: str) -> File:
         TextProperties,
     )
     from odf.table import Table as OdfTable
-    from odf.table import TableCell, TableColumn, TableRow
+    from odf.table import TableCell, TableColumn, TableHeaderRows, TableRow
     from odf.text import H, List, ListItem, ListLevelStyleBullet, ListStyle, P, Span
 
     doc = OpenDocumentText()
@@ -221,6 +221,8 @@ def odt(document: Printable, filename: str) -> File:
                 column_style.addElement(TableColumnProperties(columnwidth=f"{width:.2f}cm"))
                 doc.automaticstyles.addElement(column_style)
                 element.addElement(TableColumn(stylename=column_style))
+            header_rows = TableHeaderRows()  # printed again on each page a long table runs onto
+            element.addElement(header_rows)
             rows = [(block.headers, True), *((row, False) for row in block.rows)]
             for values, is_header in rows:
                 row = TableRow()
@@ -229,7 +231,7 @@ def odt(document: Printable, filename: str) -> File:
                     style = "cell_header" if is_header else ("mono" if column in block.monospace else "cell")
                     cell.addElement(paragraph(style, value))
                     row.addElement(cell)
-                element.addElement(row)
+                (header_rows if is_header else element).addElement(row)
             doc.text.addElement(element)
         else:  # pragma: no cover - a new block type must be written by both writers
             raise TypeError(f"Bloc inconnu : {type(block).__name__}")
