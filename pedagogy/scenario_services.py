@@ -92,6 +92,16 @@ def _current(scenario: Scenario) -> dict:
     return values
 
 
+def _describe_change(name: str, value) -> str:
+    """« Titre, désormais « Câblage… » », « Tâches, désormais 3 éléments liés »."""
+    if name in LINK_FIELDS:
+        return f"{FIELD_NAMES[name]}, désormais {len(value)} élément(s) lié(s)"
+    if isinstance(value, bool):
+        return f"{FIELD_NAMES[name]}, désormais {'oui' if value else 'non'}"
+    short = value if len(value) <= 80 else value[:79] + "…"
+    return f"{FIELD_NAMES[name]}, désormais « {short} »" if short else f"{FIELD_NAMES[name]}, désormais vide"
+
+
 @transaction.atomic
 def save_scenario(*, scenario: Scenario, actor: User, revision: int, data: dict, co_authors=None) -> Scenario:
     """Writes the form of ``revision``. If the scenario was saved since (its revision moved), nothing is
@@ -102,14 +112,14 @@ def save_scenario(*, scenario: Scenario, actor: User, revision: int, data: dict,
     if not updated:
         fresh = Scenario.objects.get(pk=scenario.pk)
         current = _current(fresh)
-        changed = [FIELD_NAMES[name] for name in (*TEXT_FIELDS, *LINK_FIELDS) if name in data and (
+        changed = [name for name in (*TEXT_FIELDS, *LINK_FIELDS) if name in data and (
             set(data[name]) if name in LINK_FIELDS else data[name]) != current[name]]
-        detail = f" : {', '.join(changed)}" if changed else ""
+        detail = f" : {' ; '.join(_describe_change(name, current[name]) for name in changed)}" if changed else ""
         raise StaleScenario(
             f"Ce scénario a été modifié par {fresh.updated_by_name or 'un autre utilisateur'} le "
             f"{timezone.localtime(fresh.updated_at):%d/%m/%Y à %H:%M} depuis que vous l'avez ouvert{detail}. Vos "
             "modifications n'ont pas été enregistrées : rechargez le scénario pour voir la version actuelle, "
-            "puis reportez-y vos changements.", changed)
+            "puis reportez-y vos changements.", [FIELD_NAMES[name] for name in changed])
     scenario.refresh_from_db()
     _set_links(scenario, data)
     if co_authors is not None:
