@@ -246,7 +246,6 @@ def odt(document: Printable, filename: str) -> File:
 
 def docx(document: Printable, filename: str) -> File:
     from docx import Document
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
@@ -257,11 +256,9 @@ def docx(document: Printable, filename: str) -> File:
     normal = doc.styles["Normal"]
     normal.font.name = "Liberation Sans"
     normal.font.size = Pt(11)
-    # The proofing language of every text (Word then checks French spelling).
-    rpr = normal.element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "fr-FR")
-    rpr.append(lang)
+    # The proofing language of every text (Word then checks French spelling): the document default's.
+    for lang in doc.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), "fr-FR")
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
