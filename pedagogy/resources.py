@@ -90,7 +90,7 @@ def max_bytes() -> int:
     return getattr(settings, "SCENARIO_RESOURCE_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-def _size_text(size: int) -> str:
+def size_text(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(size // 1024, 1)} Ko"
     return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",").replace(",0 Mo", " Mo")
@@ -198,12 +198,12 @@ def read_checked(upload) -> tuple[bytes, FileType]:
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
         raise ResourceRefused(TOO_HEAVY, code="too_heavy",
-                              params={"size": _size_text(size), "limit": _size_text(limit)})
+                              params={"size": size_text(size), "limit": size_text(limit)})
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:  # the declared size lied
         raise ResourceRefused(TOO_HEAVY, code="too_heavy",
-                              params={"size": f"plus de {_size_text(limit)}", "limit": _size_text(limit)})
+                              params={"size": f"plus de {size_text(limit)}", "limit": size_text(limit)})
     return data, detect(data)
 
 

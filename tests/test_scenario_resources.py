@@ -305,4 +305,5 @@ def test_resources_partial_offers_downloads_to_readers_and_forms_to_authors(scen
     assert download in as_reader and "Documents et liens" in as_reader
     assert "Déposer le fichier" not in as_reader and "Supprimer" not in as_reader
     assert "Déposer le fichier" in as_author and 'enctype="multipart/form-data"' in as_author
+    assert "10 Mo au plus" in as_author
     assert "Supprimer" in as_author
