@@ -83,6 +83,7 @@ def test_a_teacher_creates_a_scenario_linked_to_the_version(establishment, melec
         assert list(scenario.authors.all()) == [teacher] and scenario.co_intervention
     detail = client.get(response["Location"])
     assert "2 tâches, 1 compétence, 1 critère" in text(detail) and "Mise en situation" in text(detail)
+    assert "Exporter en DOCX" in text(detail)  # the resources and exports (pedagogy.resources, exports) are there
     listing = client.get(base(establishment) + "?diplome=MELEC&niveau=1RE")
     assert "Câblage d&#x27;un tableau" in text(listing) and "Paul Martin" in text(listing)
 
