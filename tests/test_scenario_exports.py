@@ -110,7 +110,7 @@ def test_scenario_without_any_link_still_exports(establishment, version, author,
 @pytest.mark.parametrize("extension", ["odt", "docx"])
 def test_long_texts_and_control_characters_render(establishment, version, author, login_as, extension):
     long_text = "Une très longue description de la situation professionnelle, avec des accents : éèàùçœ. " * 400
-    scenario = make_scenario(establishment, version, authors=[author], situation=long_text + "\x0b\x00fin")
+    scenario = make_scenario(establishment, version, authors=[author], situation=long_text + "\x0b\x01fin")
 
     response = login_as(author).get(_url(scenario, extension))
 
