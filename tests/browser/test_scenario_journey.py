@@ -1,6 +1,9 @@
 """Scénarios pédagogiques in the browser: a teacher creates a scenario for MELEC 2024 in Première, links tasks by
-searching the référentiel in the editor, then duplicates it for Terminale."""
+searching the référentiel in the editor, adds a resource, exports it as DOCX, then duplicates it for Terminale."""
 
+import io
+
+import docx
 import pytest
 
 from accounts.models import Profile
@@ -31,7 +34,7 @@ def log_in(page, login):
     page.get_by_role("button", name="Se connecter").click()
 
 
-def test_a_teacher_creates_links_by_searching_and_duplicates_for_another_level(page, school, make_user):
+def test_a_teacher_creates_links_adds_a_resource_exports_and_duplicates(page, school, make_user):
     make_user(school, Profile.TEACHER, login="paul.martin", first_name="Paul", last_name="Martin")
     log_in(page, "paul.martin")
     page.get_by_role("navigation", name="Menu principal").get_by_role(
@@ -61,6 +64,20 @@ def test_a_teacher_creates_links_by_searching_and_duplicates_for_another_level(p
     page.get_by_role("heading", name="Dépannage d'un éclairage de parking").wait_for()
     assert "T4.2" in page.get_by_test_id("taches").inner_text()
     assert "C8" in page.get_by_test_id("competences").inner_text()
+
+    page.get_by_label("Fichier PDF, ODT").set_input_files(files=[{
+        "name": "fiche-securite.pdf", "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"}])
+    page.get_by_role("button", name="Déposer le fichier").click()
+    page.get_by_test_id("resource-list").get_by_role("link", name="fiche-securite.pdf").wait_for()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exporter en DOCX").click()
+    exported = docx.Document(io.BytesIO(download.value.path().read_bytes()))
+    text = "\n".join(p.text for p in exported.paragraphs) + "\n".join(
+        cell.text for table in exported.tables for row in table.rows for cell in row.cells)
+    assert "Dépannage d'un éclairage de parking" in text.replace("\u2019", "'")
+    assert "T4.2" in text and "C8" in text and "fiche-securite.pdf" in text
 
     page.get_by_label("Niveau de la copie").select_option("TLE")
     page.get_by_role("button", name="Dupliquer").click()
