@@ -182,6 +182,8 @@ def test_an_import_whose_worker_died_is_shown_interrupted_and_can_be_abandoned(c
     page = text(client.get(f"/0999999F/imports/{run.pk}/"))
     assert "Traitement interrompu" in page
     assert client.get(f"/0999999F/imports/{run.pk}/etat/").json()["running"] is False
+    history = text(client.get("/0999999F/imports/"))
+    assert "Traitement interrompu" in history and "Import en cours" not in history
 
     page = text(client.post(f"/0999999F/imports/{run.pk}/abandonner/", follow=True))
 
