@@ -281,14 +281,7 @@ def user_password_reset(*, establishment, actor: User, user: User, request=None)
     if not user.email:
         raise AccountError(f"{user.full_name} n'a pas d'adresse e-mail : renseignez-la d'abord pour pouvoir lui "
                            "envoyer un nouveau mot de passe.")
-    password = generate_temporary_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
-    reset_lockout(establishment, user.login)
-    audit.record(establishment, actor, "user.password_reset", user,
-                 {"identifiant": user.login, "nouveau": "mot de passe temporaire envoyé par e-mail"})
-    _send_or_undo(user, password, reason="reset", undone="le mot de passe n'a pas été changé.", request=request)
+    _send_temporary_password(establishment=establishment, actor=actor, user=user, request=request)
     return (f"Un nouveau mot de passe temporaire a été envoyé à {user.full_name} ({user.email}) ; "
             "il devra le changer à sa prochaine connexion.")
 
@@ -437,6 +430,18 @@ def first_administrator_create(*, establishment, email: str, first_name: str = "
     return user, password
 
 
+def _send_temporary_password(*, establishment, actor: User, user: User, request=None) -> None:
+    """A new temporary password, e-mailed (undone if the e-mail fails), the lockout lifted, the action logged."""
+    password = generate_temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    reset_lockout(establishment, user.login)
+    audit.record(establishment, actor, "user.password_reset", user,
+                 {"identifiant": user.login, "nouveau": "mot de passe temporaire envoyé par e-mail"})
+    _send_or_undo(user, password, reason="reset", undone="le mot de passe n'a pas été changé.", request=request)
+
+
 @transaction.atomic
 def platform_password_reset(*, actor: User, user: User, request=None) -> str:
     """The platform staff send a new temporary password to an establishment's account (e.g. the chef's, whom
@@ -446,12 +451,5 @@ def platform_password_reset(*, actor: User, user: User, request=None) -> str:
     if not user.email:
         raise AccountError(f"{user.full_name} ({user.login}) n'a pas d'adresse e-mail.")
     establishment = user.establishment
-    password = generate_temporary_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
-    reset_lockout(establishment, user.login)
-    audit.record(establishment, actor, "user.password_reset", user,
-                 {"identifiant": user.login, "nouveau": "mot de passe temporaire envoyé par e-mail"})
-    _send_or_undo(user, password, reason="reset", undone="le mot de passe n'a pas été changé.", request=request)
+    _send_temporary_password(establishment=establishment, actor=actor, user=user, request=request)
     return f"Nouveau mot de passe temporaire envoyé à {user.full_name} ({user.email})."
