@@ -1,8 +1,8 @@
 """Writers of every file format CPro produces. Each returns a ``File``; none touches the database.
 
-A ``Sheet`` (title, paragraphs, tables) is written as ODT or DOCX; PDF comes from an HTML template rendered by
-WeasyPrint (the template the screen and print views include, so the three show the same thing); CSV is written
-with every cell made safe against formulas.
+A ``Sheet`` (title, paragraphs, tables) is written as ODT or DOCX by ``documents.printable``; PDF comes from an
+HTML template rendered by WeasyPrint (the template the screen and print views include, so the three show the same
+thing); CSV is written with every cell made safe against formulas.
 """
 
 import csv
@@ -56,107 +56,25 @@ class Sheet:
     tables: Sequence[Table] = field(default_factory=tuple)
 
 
-def _widths(table: Table) -> list[float]:
-    if table.widths_cm:
-        return list(table.widths_cm)
-    return [17 / max(len(table.headers), 1)] * len(table.headers)
+# ODT and DOCX: a Sheet is a Printable (documents.printable) of paragraphs and tables, written by its writers.
 
 
-# ODT (odfpy) -----------------------------------------------------------------------------------------------------
+def _printable(sheet: Sheet):
+    from .printable import Paragraph, Printable  # printable builds on this module's File and Table
+
+    return Printable(title=sheet.title, blocks=[*(Paragraph(text) for text in sheet.paragraphs), *sheet.tables])
 
 
 def odt(sheet: Sheet, filename: str) -> File:
-    from odf.opendocument import OpenDocumentText
-    from odf.style import (
-        ParagraphProperties,
-        Style,
-        TableCellProperties,
-        TableColumnProperties,
-        TableProperties,
-        TextProperties,
-    )
-    from odf.table import Table as OdfTable
-    from odf.table import TableCell, TableColumn, TableRow
-    from odf.text import H, P
+    from .printable import odt as write_odt
 
-    doc = OpenDocumentText()
-
-    def paragraph_style(name, **text):
-        style = Style(name=name, family="paragraph")
-        style.addElement(TextProperties(**text))
-        style.addElement(ParagraphProperties(marginbottom="0.2cm"))
-        doc.styles.addElement(style)
-        return style
-
-    title = paragraph_style("Titre", fontsize="16pt", fontweight="bold")
-    note = paragraph_style("Note", fontsize="10pt")
-    header = paragraph_style("EnTete", fontsize="10pt", fontweight="bold")
-    mono = paragraph_style("Code", fontsize="10pt", fontfamily="monospace")
-    cell_style = Style(name="Case", family="table-cell")
-    cell_style.addElement(TableCellProperties(border="0.5pt solid #000000", padding="0.12cm"))
-    doc.automaticstyles.addElement(cell_style)
-
-    doc.text.addElement(H(outlinelevel=1, stylename=title, text=sheet.title))
-    for text in sheet.paragraphs:
-        doc.text.addElement(P(stylename=note, text=text))
-    for number, table in enumerate(sheet.tables, start=1):
-        table_style = Style(name=f"Tableau{number}", family="table")
-        table_style.addElement(TableProperties(width=f"{sum(_widths(table)):.2f}cm", align="center"))
-        doc.automaticstyles.addElement(table_style)
-        element = OdfTable(name=f"Tableau{number}", stylename=table_style)
-        for column, width in enumerate(_widths(table)):
-            column_style = Style(name=f"T{number}C{column}", family="table-column")
-            column_style.addElement(TableColumnProperties(columnwidth=f"{width:.2f}cm"))
-            doc.automaticstyles.addElement(column_style)
-            element.addElement(TableColumn(stylename=column_style))
-        for row, style in [(table.headers, None), *((r, "body") for r in table.rows)]:
-            odf_row = TableRow()
-            for column, value in enumerate(row):
-                cell = TableCell(stylename=cell_style, valuetype="string")
-                if style is None:
-                    cell.addElement(P(stylename=header, text=str(value)))
-                else:
-                    cell.addElement(P(stylename=mono if column in table.monospace else note, text=str(value)))
-                odf_row.addElement(cell)
-            element.addElement(odf_row)
-        doc.text.addElement(element)
-
-    out = io.BytesIO()
-    doc.write(out)
-    return File(out.getvalue(), filename, ODT)
-
-
-# DOCX (python-docx) ----------------------------------------------------------------------------------------------
+    return write_odt(_printable(sheet), filename)
 
 
 def docx(sheet: Sheet, filename: str) -> File:
-    from docx import Document
-    from docx.shared import Cm, Pt
+    from .printable import docx as write_docx
 
-    doc = Document()
-    doc.core_properties.title = sheet.title
-    doc.add_heading(sheet.title, level=1)
-    for text in sheet.paragraphs:
-        doc.add_paragraph(text)
-    for table in sheet.tables:
-        element = doc.add_table(rows=1, cols=len(table.headers))
-        element.style = "Table Grid"
-        widths = _widths(table)
-        for column, label in enumerate(table.headers):
-            cell = element.rows[0].cells[column]
-            cell.width = Cm(widths[column])
-            cell.paragraphs[0].add_run(str(label)).bold = True
-        for row in table.rows:
-            cells = element.add_row().cells
-            for column, value in enumerate(row):
-                cells[column].width = Cm(widths[column])
-                run = cells[column].paragraphs[0].add_run(str(value))
-                if column in table.monospace:
-                    run.font.name = "Courier New"
-                    run.font.size = Pt(10)
-    out = io.BytesIO()
-    doc.save(out)
-    return File(out.getvalue(), filename, DOCX)
+    return write_docx(_printable(sheet), filename)
 
 
 # PDF (WeasyPrint) ------------------------------------------------------------------------------------------------
