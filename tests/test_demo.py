@@ -37,3 +37,5 @@ def test_demo_teacher_guardian_and_learner_see_their_class_and_other_apps_add_th
     assert "2MELEC1 — 2nde pro. MELEC 1" in text(demo_client(logins["enseignant"]).get("/0750654D/"))
     assert "Inès LEROY — classe 2MELEC1" in text(demo_client(logins["responsable"]).get("/0750654D/"))
     assert "Vous êtes en classe 2MELEC1" in text(demo_client(logins["apprenant"]).get("/0750654D/"))
+    passport = text(demo_client(logins["apprenant"]).get("/0750654D/passeport/"))
+    assert "2MELEC1" in passport and "Aucune inscription" not in passport  # one enrolment, even loaded twice

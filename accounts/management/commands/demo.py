@@ -6,10 +6,11 @@ import json
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.enrolments import enrol
 from accounts.models import Civility, GuardianLink, Profile, User
 from accounts.services import site_url
 from establishments import extensions
-from establishments.models import Division, Establishment, TeachingGroup
+from establishments.models import Division, Establishment, TeachingGroup, school_year_start
 from establishments.scoping import scopes_disabled
 
 # For demonstration only: these accounts have a known password and are never to exist in production.
@@ -70,6 +71,9 @@ def _demo_classes(establishment: Establishment, people: dict[str, User]) -> None
     learner.division = division
     learner.save(update_fields=["division"])
     learner.teaching_groups.add(group)
+    if not learner.enrolments.exists():  # the demo may be loaded again: one enrolment, from the year's start
+        today = datetime.date.today()
+        enrol(learner, datetime.date(school_year_start(today), 9, 1))
     GuardianLink.objects.get_or_create(establishment=establishment, guardian=people[Profile.GUARDIAN.value],
                                        learner=learner, defaults={"relationship": "Père"})
 
