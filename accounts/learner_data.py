@@ -90,6 +90,8 @@ NOT_LEARNER_DATA: dict[str, str] = {
     "imports.ImportRunEntry": "compte rendu d'import de l'établissement ; supprimé avec l'utilisateur",
     "transfers.TransferRecord": "historique des transferts propre à chaque établissement",
     "transfers.ManualTransferRequest": "demande de l'établissement d'origine, traitée par la plateforme",
+    "pedagogy.Grid_learners": "liste des apprenants d'une grille de l'établissement ; ses observations, elles, "
+                              "suivent l'apprenant ; supprimé avec l'utilisateur",
 }
 
 

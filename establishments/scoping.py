@@ -71,6 +71,11 @@ M2M_TABLES = {
     "pedagogy.Scenario_competencies": "compétences du référentiel (données nationales) liées à un scénario",
     "pedagogy.Scenario_criteria": "critères du référentiel (données nationales) liés à un scénario",
     "pedagogy.Scenario_transversal_competencies": "compétences transversales (données nationales) d'un scénario",
+    "pedagogy.Grid_learners": "apprenants d'une grille, de l'établissement de la grille",
+    "periods.PedagogicalAnnex_tasks": "tâches du référentiel (données nationales) d'une annexe pédagogique",
+    "periods.WorkPeriod_tasks": "tâches du référentiel (données nationales) d'une période en entreprise",
+    "periods.Placement_assessed_competencies": "compétences (données nationales) évaluées en entreprise",
+    "periods.Placement_assessed_criteria": "critères (données nationales) évalués en entreprise",
 }
 
 # Modules allowed to reach establishment data around the scoped manager (the base or default manager, the

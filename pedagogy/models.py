@@ -169,3 +169,15 @@ class ScenarioShare(EstablishmentOwned):
 
     def __str__(self) -> str:
         return f"{self.from_uai} · {self.title}"
+
+
+# Evaluation (issue 12): observations, grids, bilans -------------------------------------------------------------
+from .evaluation_models import (  # noqa: E402, F401
+    Bilan,
+    BilanLine,
+    EvaluationSettings,
+    EvaluationType,
+    Grid,
+    Level,
+    Observation,
+)
