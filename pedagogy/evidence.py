@@ -49,7 +49,7 @@ def replace_placement_observations(placement, entries: Iterable[Entry], *, versi
 
     Entries at NE are not written (NE means « not evaluated »).
     """
-    entries = [entry for entry in entries]
+    entries = list(entries)
     _check(entries, version_id)
     Observation.objects.filter(placement=placement).delete()
     rows = [
