@@ -10,6 +10,13 @@ extensions.settings_tabs.register(extensions.Link(
     visible=for_profiles(*SETTINGS_PROFILES), order=40))
 
 extensions.audit_labels.register({
+    "scenario.create": "Création d'un scénario pédagogique",
+    "scenario.duplicate": "Duplication d'un scénario pédagogique",
+    "scenario.delete": "Suppression d'un scénario pédagogique",
+    "scenario.share": "Envoi d'un scénario à un autre établissement",
+    "scenario.import": "Import d'un scénario reçu",
+    "scenario.resource.add": "Ajout d'une ressource à un scénario",
+    "scenario.resource.delete": "Suppression d'une ressource d'un scénario",
     "establishment.scenario_labels": "Modification du masque de saisie",
     "establishment.scenario_labels.reset": "Réinitialisation du masque de saisie",
 })

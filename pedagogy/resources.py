@@ -40,9 +40,10 @@ from documents.uploads import (  # noqa: F401  (re-exported: the scenario forms 
     read_checked,
     size_text,
 )
+from establishments import audit
 
 from . import scenario_services
-from .models import Scenario, ScenarioResource
+from .models import Scenario, ScenarioResource, ScenarioShare
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +55,19 @@ def storage_name(establishment, file_type: FileType) -> str:
     return f"scenarios/{establishment.uai}/{uuid.uuid4().hex}.{file_type.extension}"
 
 
-def add_link(scenario: Scenario, *, url: str, title: str = "") -> ScenarioResource:
+@transaction.atomic
+def add_link(scenario: Scenario, *, url: str, title: str = "", actor=None) -> ScenarioResource:
     url = clean_url(url)
-    return ScenarioResource.objects.create(
+    resource = ScenarioResource.objects.create(
         establishment=scenario.establishment, scenario=scenario, kind=ScenarioResource.Kind.LINK,
         url=url, title=clean_title(title) or urlsplit(url).netloc or url[:MAX_TITLE],
         position=_next_position(scenario))
+    audit.record(scenario.establishment, actor, "scenario.resource.add", scenario.title,
+                 {"ressource": resource.title, "adresse": url})
+    return resource
 
 
-def add_file(scenario: Scenario, *, upload, title: str = "") -> ScenarioResource:
+def add_file(scenario: Scenario, *, upload, title: str = "", actor=None) -> ScenarioResource:
     """Checks then stores the file privately; the record is created once the file is written (and the file is
     removed again if the record cannot be)."""
     data, file_type = read_checked(upload)
@@ -75,14 +80,19 @@ def add_file(scenario: Scenario, *, upload, title: str = "") -> ScenarioResource
                 f"Fichier {file_type.label}",
                 file_path=name, size=len(data), content_type=file_type.content_type,
                 position=_next_position(scenario))
+            audit.record(scenario.establishment, actor, "scenario.resource.add", scenario.title,
+                         {"ressource": resource.title, "fichier": f"{file_type.label}, {size_text(len(data))}"})
     except Exception:
         default_storage.delete(name)
         raise
     return resource
 
 
-def delete_resource(resource: ScenarioResource) -> None:
+@transaction.atomic
+def delete_resource(resource: ScenarioResource, actor=None) -> None:
     """Deletes the resource; its file goes once the transaction commits (the ``post_delete`` receiver)."""
+    audit.record(resource.establishment, actor, "scenario.resource.delete", resource.scenario.title,
+                 {"ressource": resource.title})
     resource.delete()
 
 
@@ -124,6 +134,34 @@ def copy_file_resource(resource: ScenarioResource, target: Scenario, position: i
 
 # Duplicating a scenario or importing a received one copies its file resources through this function.
 scenario_services.register_file_resource_copier(copy_file_resource)
+
+
+@scenario_services.register_share_file_copier
+def copy_file_for_share(resource: ScenarioResource, recipient) -> dict | None:
+    """A file resource sent to another establishment: a new private file in the *receiver's* folder, described for
+    the share's snapshot (the import takes it over). ``None`` when the sender's file is gone."""
+    file_type = BY_CONTENT_TYPE.get(resource.content_type)
+    if resource.kind != ScenarioResource.Kind.FILE or file_type is None:
+        return None
+    try:
+        with default_storage.open(resource.file_path, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        logger.warning("resource %s: file %s missing, not sent", resource.pk, resource.file_path)
+        return None
+    name = default_storage.save(storage_name(recipient, file_type), ContentFile(data))
+    return {"title": resource.title, "file_path": name, "content_type": resource.content_type, "size": len(data)}
+
+
+@receiver(post_delete, sender=ScenarioShare, dispatch_uid="pedagogy.share_files_removed")
+def _share_files_removed(sender, instance: ScenarioShare, **kwargs) -> None:
+    """A received scenario deleted before its import takes its copied files with it (after an import, the files
+    belong to the imported scenario's resources)."""
+    if instance.status != ScenarioShare.Status.PENDING:
+        return
+    for resource in (instance.snapshot or {}).get("resources", []):
+        if resource.get("file_path"):
+            transaction.on_commit(lambda name=resource["file_path"]: _remove_file(name))
 
 
 def copy_resources(source: Scenario, target: Scenario) -> int:

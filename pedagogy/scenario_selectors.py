@@ -29,6 +29,18 @@ def versions_by_diploma(establishment: Establishment) -> dict[str, list[Referent
     return diplomas
 
 
+def own_level(user) -> tuple[str, str]:
+    """(diploma code, class level) of the classes a teacher teaches most, ``("", "")`` for anyone else: the
+    scenario list opens there instead of asking the teacher to choose."""
+    from collections import Counter
+
+    from referentiels.establishment_models import Cohort
+
+    pairs = Counter(Cohort.objects.filter(division__in=user.divisions_taught.all())
+                    .values_list("version__diploma__code", "class_level"))
+    return pairs.most_common(1)[0][0] if pairs else ("", "")
+
+
 def levels_of(versions: list[ReferentielVersion]) -> list[tuple[str, str]]:
     """The class levels a diploma is taught at: Seconde, Première, Terminale for a Bac Pro or a family of
     trades, 1re and 2e année otherwise. No query (the versions come with their diploma)."""

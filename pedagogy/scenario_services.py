@@ -8,11 +8,13 @@ and import are safe against a double click: one form (its token) or one received
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from establishments import audit
 from establishments.models import Establishment
 from establishments.scoping import scope
 from establishments.validators import is_valid_uai, normalize_uai, validate_uai
@@ -53,6 +55,16 @@ def register_file_resource_copier(fn: Callable[[ScenarioResource, Scenario], Non
     return fn
 
 
+# Files travelling with a shared scenario are copied into the receiver's private folder by pedagogy.resources:
+# ``fn(resource, recipient) -> {"title", "file_path", "content_type", "size"}`` (``None``: the file is gone).
+_share_file_copiers: list[Callable] = []
+
+
+def register_share_file_copier(fn: Callable):
+    _share_file_copiers.append(fn)
+    return fn
+
+
 def _name(user: User) -> str:
     return f"{user.first_name} {user.last_name}".strip() or user.login
 
@@ -82,6 +94,8 @@ def create_scenario(*, establishment: Establishment, actor: User, version, class
         return Scenario.objects.get(establishment=establishment, creation_token=token), False
     scenario.authors.set({actor.pk, *(u.pk for u in co_authors)})
     _set_links(scenario, data)
+    audit.record(establishment, actor, "scenario.create", scenario.title,
+                 {"niveau": scenario.get_class_level_display()})
     return scenario, True
 
 
@@ -153,15 +167,19 @@ def duplicate_scenario(*, scenario: Scenario, actor: User, class_level: str, tok
         copy.origin_title = scenario.origin_title
         copy.save(update_fields=["origin_uai", "origin_establishment_name", "origin_title"])
         _copy_resources(scenario, copy)
+        audit.record(scenario.establishment, actor, "scenario.duplicate", copy.title,
+                     {"copie de": scenario.title, "niveau": copy.get_class_level_display()})
     return copy, created
 
 
 @transaction.atomic
-def delete_scenario(*, scenario: Scenario) -> None:
+def delete_scenario(*, scenario: Scenario, actor: User | None = None) -> None:
     uses = scenario_uses.uses_of([scenario.pk]).get(scenario.pk, {})
     if uses:
         raise ScenarioError(f"Ce scénario ne peut pas être supprimé : il est utilisé par "
                             f"{scenario_uses.describe(uses)}.")
+    audit.record(scenario.establishment, actor, "scenario.delete", scenario.title,
+                 {"niveau": scenario.get_class_level_display(), "ressources": scenario.resources.count()})
     scenario.delete()
 
 
@@ -195,14 +213,22 @@ def find_recipient(*, scenario: Scenario, uai: str) -> Establishment:
     return recipient
 
 
-def snapshot(scenario: Scenario) -> dict:
-    """The scenario as it travels to another establishment: text, référentiel keys, link resources. No learner,
-    no user, no file of the sender."""
+def snapshot(scenario: Scenario, recipient: Establishment | None = None) -> dict:
+    """The scenario as it travels to another establishment: text, référentiel keys, resources. Links travel as
+    they are; files are copied into ``recipient``'s private folder (the sender's files are never read by the
+    receiver). No learner, no user."""
     data = {name: getattr(scenario, name) for name in TEXT_FIELDS}
     for name in LINK_FIELDS:
         data[name] = sorted(getattr(scenario, name).values_list("pk", flat=True))
-    data["resources"] = [{"title": r.title, "url": r.url} for r in scenario.resources.all()
-                         if r.kind == ScenarioResource.Kind.LINK]
+    data["resources"] = []
+    for resource in scenario.resources.all():
+        if resource.kind == ScenarioResource.Kind.LINK:
+            data["resources"].append({"title": resource.title, "url": resource.url})
+        elif recipient is not None:
+            for copier in _share_file_copiers:
+                copied = copier(resource, recipient)
+                if copied:
+                    data["resources"].append(copied)
     return data
 
 
@@ -210,10 +236,19 @@ def snapshot(scenario: Scenario) -> dict:
 def share_scenario(*, scenario: Scenario, actor: User, uai: str) -> ShareResult:
     recipient = find_recipient(scenario=scenario, uai=uai)
     sender = scenario.establishment
-    share = ScenarioShare.objects.create(
-        establishment=recipient, from_establishment=sender, from_scenario_id=scenario.pk, from_uai=sender.uai,
-        from_name=sender.name, sent_by_name=_name(actor), title=scenario.title, version=scenario.version,
-        class_level=scenario.class_level, snapshot=snapshot(scenario))
+    content = snapshot(scenario, recipient)
+    try:
+        with transaction.atomic():
+            share = ScenarioShare.objects.create(
+                establishment=recipient, from_establishment=sender, from_scenario_id=scenario.pk,
+                from_uai=sender.uai, from_name=sender.name, sent_by_name=_name(actor), title=scenario.title,
+                version=scenario.version, class_level=scenario.class_level, snapshot=content)
+    except Exception:
+        for resource in content["resources"]:  # files copied for a share that was not made
+            if resource.get("file_path"):
+                default_storage.delete(resource["file_path"])
+        raise
+    audit.record(sender, actor, "scenario.share", scenario.title, {"envoyé à": f"{recipient.uai} {recipient.name}"})
     return ShareResult(share=share, recipient=recipient)
 
 
@@ -234,9 +269,20 @@ def import_share(*, share: ScenarioShare, actor: User) -> tuple[Scenario, bool]:
     scenario.origin_uai, scenario.origin_establishment_name = share.from_uai, share.from_name
     scenario.origin_title = share.title
     scenario.save(update_fields=["origin_uai", "origin_establishment_name", "origin_title"])
+    folder = f"scenarios/{share.establishment.uai}/"
     for position, resource in enumerate(resources):
-        ScenarioResource.objects.create(establishment=scenario.establishment, scenario=scenario,
-                                        kind=ScenarioResource.Kind.LINK, title=resource["title"],
-                                        url=resource["url"], position=position)
+        if resource.get("file_path"):  # copied into this establishment's folder when it was sent
+            if not resource["file_path"].startswith(folder):
+                continue
+            ScenarioResource.objects.create(
+                establishment=scenario.establishment, scenario=scenario, kind=ScenarioResource.Kind.FILE,
+                title=resource["title"], file_path=resource["file_path"], size=resource.get("size"),
+                content_type=resource.get("content_type", ""), position=position)
+        else:
+            ScenarioResource.objects.create(establishment=scenario.establishment, scenario=scenario,
+                                            kind=ScenarioResource.Kind.LINK, title=resource["title"],
+                                            url=resource["url"], position=position)
     ScenarioShare.objects.filter(pk=share.pk).update(imported_scenario=scenario)
+    audit.record(share.establishment, actor, "scenario.import", scenario.title,
+                 {"reçu de": f"{share.from_uai} {share.from_name}"})
     return scenario, True

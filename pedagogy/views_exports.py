@@ -64,9 +64,11 @@ def resource_add_view(request, pk: int):
     title = request.POST.get("title", "")
     try:
         if request.POST.get("kind") == "link":
-            resource = resources.add_link(scenario, url=request.POST.get("url", ""), title=title)
+            resource = resources.add_link(scenario, url=request.POST.get("url", ""), title=title,
+                                          actor=request.user)
         else:
-            resource = resources.add_file(scenario, upload=request.FILES.get("file"), title=title)
+            resource = resources.add_file(scenario, upload=request.FILES.get("file"), title=title,
+                                          actor=request.user)
     except resources.ResourceRefused as refusal:
         for message in refusal.messages:
             messages.error(request, f"Ressource refusée : {message}")
@@ -81,7 +83,7 @@ def resource_delete_view(request, pk: int, resource_pk: int):
     if not isinstance(scenario, Scenario):
         return scenario
     resource = get_object_or_404(ScenarioResource, pk=resource_pk, scenario=scenario)
-    resources.delete_resource(resource)
+    resources.delete_resource(resource, actor=request.user)
     messages.success(request, f"La ressource « {resource.title} » a été supprimée.")
     return _back(request, scenario)
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from accounts.models import Profile
 from accounts.permissions import profile_required
 from establishments.routing import tenant_url
 from referentiels.models import ClassLevel
@@ -51,12 +52,13 @@ def scenario_list_view(request):
     diplomas = selectors.versions_by_diploma(establishment)
     if not diplomas:
         return render(request, "pedagogy/scenarios/list.html", {"no_subscription_message": NO_SUBSCRIPTION_MESSAGE})
-    diploma = request.GET.get("diplome", "")
+    diploma, level = request.GET.get("diplome", ""), request.GET.get("niveau", "")
+    if not diploma and request.user.profile == Profile.TEACHER:  # opens on the teacher's own classes
+        diploma, level = selectors.own_level(request.user)
     if diploma not in diplomas:
         diploma = next(iter(diplomas))
     versions = diplomas[diploma]
     levels = selectors.levels_of(versions)
-    level = request.GET.get("niveau", "")
     level = level if level in dict(levels) else ""
     query = request.GET.get("q", "").strip()[:200]
     rows = selectors.scenario_list(establishment, diploma, level, query) if level else []
@@ -208,7 +210,7 @@ def scenario_delete_view(request, pk: int):
     uses = scenario_uses.uses_of([scenario.pk]).get(scenario.pk, {})
     if request.method == "POST":
         try:
-            services.delete_scenario(scenario=scenario)
+            services.delete_scenario(scenario=scenario, actor=request.user)
         except services.ScenarioError as error:
             messages.error(request, str(error))
             return redirect(_detail_url(request, scenario))

@@ -307,3 +307,66 @@ def test_resources_partial_offers_downloads_to_readers_and_forms_to_authors(scen
     assert "Déposer le fichier" in as_author and 'enctype="multipart/form-data"' in as_author
     assert "10 Mo au plus" in as_author
     assert "Supprimer" in as_author
+
+
+def test_a_shared_scenario_carries_its_files_to_the_receiver(scenario, author, establishment, other_establishment,
+                                                             make_user, login_as, media_root,
+                                                             django_capture_on_commit_callbacks):
+    from establishments.models import AuditEntry
+    from pedagogy.models import ScenarioShare
+    from referentiels.services import subscribe
+
+    client = login_as(author)
+    _upload(client, scenario, "protocole.pdf", PDF_BYTES)
+    with scopes_disabled():
+        subscribe(other_establishment, scenario.version.diploma)
+    share_url = reverse("tenant:scenario_share", kwargs={"uai": establishment.uai, "pk": scenario.pk})
+    assert client.post(share_url, {"uai": other_establishment.uai}).status_code == 302
+
+    with scopes_disabled():
+        share = ScenarioShare.objects.get()
+        sent = share.snapshot["resources"]
+        original = scenario.resources.get()
+    # The file was copied into the receiver's own folder: the receiver never reads the sender's files.
+    assert [r["title"] for r in sent] == ["protocole.pdf"]
+    assert sent[0]["file_path"].startswith(f"scenarios/{other_establishment.uai}/")
+    assert (Path(media_root) / sent[0]["file_path"]).read_bytes() == PDF_BYTES
+
+    receiver = make_user(other_establishment, Profile.TEACHER, login="julie.morel")
+    receiving = login_as(receiver)
+    import_url = reverse("tenant:scenario_received_import", kwargs={"uai": other_establishment.uai, "pk": share.pk})
+    assert receiving.post(import_url).status_code == 302
+    with scopes_disabled():
+        copy = ScenarioResource.objects.get(establishment=other_establishment)
+    assert copy.kind == "file" and copy.title == "protocole.pdf" and copy.file_path != original.file_path
+    download = receiving.get(_download_url(copy))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
+    # The sender deleting its scenario leaves the receiver's copy whole.
+    with django_capture_on_commit_callbacks(execute=True), scopes_disabled():
+        scenario.delete()
+    assert (Path(media_root) / copy.file_path).read_bytes() == PDF_BYTES
+    with scopes_disabled():
+        sender_log = set(AuditEntry.objects.filter(establishment=establishment).values_list("action", flat=True))
+        receiver_log = set(AuditEntry.objects.filter(establishment=other_establishment)
+                           .values_list("action", flat=True))
+    assert {"scenario.resource.add", "scenario.share"} <= sender_log
+    assert "scenario.import" in receiver_log
+
+
+def test_a_received_scenario_deleted_before_its_import_takes_its_files(scenario, author, other_establishment,
+                                                                       login_as, media_root,
+                                                                       django_capture_on_commit_callbacks):
+    from pedagogy.models import ScenarioShare
+    from pedagogy.scenario_services import share_scenario
+    from referentiels.services import subscribe
+
+    _upload(login_as(author), scenario, "protocole.pdf", PDF_BYTES)
+    with scopes_disabled():
+        subscribe(other_establishment, scenario.version.diploma)
+        share_scenario(scenario=scenario, actor=author, uai=other_establishment.uai)
+        share = ScenarioShare.objects.get()
+    copied = Path(media_root) / share.snapshot["resources"][0]["file_path"]
+    assert copied.exists()
+    with django_capture_on_commit_callbacks(execute=True), scopes_disabled():
+        share.delete()
+    assert not copied.exists()

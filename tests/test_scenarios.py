@@ -310,3 +310,22 @@ def test_the_editor_searches_the_version_without_javascript(establishment, melec
     assert [item.split()[0] for item in shown] == ["T2.3"]
     page = text(client.get(base(establishment) + f"nouveau/?version={melec.pk}&niveau=1RE&q=REGLES de l%27art"))
     assert [item.split()[0] for item in re.findall(r'<li data-cpro-item="([^"]*)"(?! hidden)>', page)] == ["C7"]
+
+
+def test_the_list_opens_on_the_level_of_the_classes_the_teacher_teaches(establishment, melec, teacher, colleague,
+                                                                         login_as):
+    from establishments.models import Division
+    from referentiels.establishment_models import Cohort
+
+    with scopes_disabled():
+        for code, level in [("1MELEC-A", "1RE"), ("1MELEC-B", "1RE"), ("TMELEC", "TLE")]:
+            division = Division.objects.create(establishment=establishment, code=code)
+            Cohort.objects.create(establishment=establishment, division=division, version=melec, class_level=level)
+            teacher.divisions_taught.add(division)
+        Scenario.objects.create(establishment=establishment, version=melec, class_level="1RE",
+                                title="Câblage d'un tableau de première")
+
+    page = text(login_as(teacher).get(base(establishment)))
+    assert "Câblage d&#x27;un tableau de première" in page  # most of the teacher's classes are in première
+    # a teacher without classes still chooses the level first
+    assert "Câblage d&#x27;un tableau de première" not in text(login_as(colleague).get(base(establishment)))
