@@ -331,10 +331,14 @@ def docx(document: Printable, filename: str) -> File:
             element = doc.add_table(rows=1 + len(block.rows), cols=len(block.headers))
             element._tbl.tblPr.style = style_id["Table Grid"]
             element.autofit = False
+            for column, width in enumerate(widths):  # the grid's widths: LibreOffice and Word lay out from them
+                element.columns[column].width = width
             for index, values in enumerate([block.headers, *block.rows]):
                 cells = element.rows[index].cells
                 for column, value in enumerate(values):
                     cells[column].width = widths[column]
+                    if index == 0:
+                        _shade(cells[column])
                     p = cells[column].paragraphs[0]
                     p._p.get_or_add_pPr().style = style_id["cell_header" if index == 0 else "cell"]
                     run_text(p.add_run(), str(value), mono=index > 0 and column in block.monospace)
@@ -346,6 +350,18 @@ def docx(document: Printable, filename: str) -> File:
     out = io.BytesIO()
     doc.save(out)
     return File(out.getvalue(), filename, DOCX)
+
+
+def _shade(cell) -> None:
+    """The header cells on a light grey, as in the ODT."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), "E6E6E6")
+    cell._tc.get_or_add_tcPr().append(shading)
 
 
 def _repeat_header(table) -> None:

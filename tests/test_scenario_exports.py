@@ -163,3 +163,16 @@ def test_bench_command_times_both_exports_of_a_scenario_linking_40_criteria():
         assert figures[extension]["bytes"] > 1000
     with scopes_disabled():
         assert not Scenario.objects.exists()  # built in a transaction rolled back
+
+
+def test_docx_tables_keep_a_narrow_code_column_in_every_word_processor(scenario, author, login_as):
+    """LibreOffice and Word lay a table out from its grid (``w:gridCol``), not from the cells' widths: the code
+    column must be narrow there too, and the header row shaded as in the ODT."""
+    from docx import Document
+
+    response = login_as(author).get(_url(scenario, "docx"))
+    document = Document(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    table = document.tables[0]
+    code_width, label_width = (column.width for column in table.columns)
+    assert code_width * 3 < label_width
+    assert 'w:fill="E6E6E6"' in table.rows[0].cells[0]._tc.xml
