@@ -27,14 +27,14 @@ LEVELS = [(level, label) for level, label in Level.choices]
 
 @profile_required(*LEARNER_READERS)
 def followup_index_view(request):
-    """Staff: the classes they may open; a learner: their own page; a guardian: their children."""
+    """Staff: the classes they may open; a learner: their own page; a guardian: their child's, or the list."""
     user = request.user
     if user.profile == Profile.LEARNER:
-        return redirect(tenant_url(request.establishment, "followup_learner", pk=user.pk))
+        return _learner_page(request, user)
     if user.profile == Profile.GUARDIAN:
         children = list(access.visible_learners(user).filter(is_active=True).order_by("last_name", "first_name"))
         if len(children) == 1:
-            return redirect(tenant_url(request.establishment, "followup_learner", pk=children[0].pk))
+            return _learner_page(request, children[0])
         return render(request, "pedagogy/followup/index.html", {"children": children, "is_guardian": True})
     divisions = list(access.visible_divisions(user).select_related("cohort__version").order_by("code"))
     return render(request, "pedagogy/followup/index.html", {"divisions": divisions})
@@ -59,6 +59,10 @@ def followup_class_view(request, division_pk: int):
 @profile_required(*LEARNER_READERS)
 def followup_learner_view(request, pk: int):
     learner = access.get_or_404(request.user, access.VIEW, User.objects.filter(profile=Profile.LEARNER), pk=pk)
+    return _learner_page(request, learner)
+
+
+def _learner_page(request, learner):
     filters = followup.Filters.from_query(request.GET)
     focus = request.GET.get("competence", "")
     data = followup.learner_followup(learner, filters=filters, competency_id=int(focus) if focus.isdigit() else None)

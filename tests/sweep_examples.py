@@ -168,6 +168,9 @@ URL_EXAMPLES: dict = {
     "tenant:scenario_resource_add": _scenario,
     "tenant:scenario_resource_delete": _scenario_file,
     "tenant:scenario_resource_download": _scenario_file,
+    # Suivi des acquis (issue 12)
+    "tenant:followup_learner": _learner,
+    "tenant:followup_class": _division,
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,
     "essai:achievement_rename_unscoped": _achievement,
