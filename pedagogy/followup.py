@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import Profile, User
 from referentiels.establishment_models import Cohort
-from referentiels.models import Block, BlockCompetency, Competency
+from referentiels.models import Block, BlockCompetency, Competency, Criterion
 
 from .evaluation_models import Bilan, BilanLine, EvaluationType, Level, Observation
 from .evaluation_settings import parameters_for
@@ -254,13 +254,24 @@ class HeatRow:
 
 
 @dataclass
+class Column:
+    """A column of the heat-map: a competency, or one of its criteria (« par critère »)."""
+
+    key: int  # the competency's or the criterion's id
+    code: str  # « C7 » or « C7.2 »
+    title: str
+
+
+@dataclass
 class Heatmap:
     division: object
     cohort: Cohort | None
+    by_criterion: bool = False
     blocks: list[Block] = field(default_factory=list)
     competencies: list[Competency] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
     rows: list[HeatRow] = field(default_factory=list)
-    column_counts: list[dict[int, int]] = field(default_factory=list)  # per competency: {level: learners}
+    column_counts: list[dict[int, int]] = field(default_factory=list)  # per column: {level: learners}
     totals: dict[int, int] = field(default_factory=dict)  # every cell: {level: cells}
     observation_count: int = 0
 
@@ -274,20 +285,24 @@ class Heatmap:
 class _Light:
     """An observation as the formula needs it (tuples are 5× cheaper than model instances for 20,000 rows)."""
 
-    __slots__ = ("competency_id", "date", "learner_id", "level", "pk", "type")
+    __slots__ = ("competency_id", "criterion_id", "date", "learner_id", "level", "pk", "type")
 
-    def __init__(self, pk, learner_id, competency_id, level, type, date):
+    def __init__(self, pk, learner_id, competency_id, criterion_id, level, type, date):
         self.pk, self.learner_id, self.competency_id = pk, learner_id, competency_id
-        self.level, self.type, self.date = level, type, date
+        self.criterion_id, self.level, self.type, self.date = criterion_id, level, type, date
 
 
-def class_heatmap(division, viewer, *, filters: Filters | None = None, at: date | None = None) -> Heatmap:
-    """Learners of ``division`` that ``viewer`` may see × the competencies of the class's version, with their
-    proposed levels (0: never evaluated) and the counts per level. Constant queries."""
+def class_heatmap(division, viewer, *, filters: Filters | None = None, at: date | None = None,
+                  by_criterion: bool = False) -> Heatmap:
+    """Learners of ``division`` that ``viewer`` may see × the competencies (or their criteria) of the class's
+    version, with their proposed levels (0: never evaluated) and the counts per level. Constant queries.
+
+    By criterion, a cell is the proposed level from the observations of that criterion only (observations of a
+    whole competency count for the competency's columns, not for a criterion's)."""
     filters = filters or Filters()
     at = at or today()
     cohort = Cohort.objects.filter(division=division).select_related("version__diploma").first()
-    result = Heatmap(division=division, cohort=cohort)
+    result = Heatmap(division=division, cohort=cohort, by_criterion=by_criterion)
     learners = list(access.visible_learners(viewer).filter(division=division, is_active=True)
                     .order_by("last_name", "first_name", "pk").only("pk", "first_name", "last_name", "division_id"))
     if cohort is None:
@@ -295,14 +310,25 @@ def class_heatmap(division, viewer, *, filters: Filters | None = None, at: date 
         return result
     result.competencies, result.blocks = competencies_of(cohort.version, filters.block_id)
     filters.block_id = filters.block_id if filters.block_id in {b.pk for b in result.blocks} else None
-    ids = [c.pk for c in result.competencies]
+    competency_ids = [c.pk for c in result.competencies]
+    if by_criterion:
+        criteria = (Criterion.objects.filter(competency_id__in=competency_ids)
+                    .order_by("competency__position", "competency_id", "position").select_related("competency"))
+        result.columns = [Column(c.pk, f"{c.competency.code}.{c.position}", c.label) for c in criteria]
+    else:
+        result.columns = [Column(c.pk, c.code, c.label) for c in result.competencies]
+    ids = [column.key for column in result.columns]
     parameters = parameters_for(division.establishment_id)
     grouped = defaultdict(list)
-    rows = _observations([learner.pk for learner in learners], ids, filters.type).filter(date__lte=at).values_list(
-        "pk", "learner_id", "competency_id", "level", "type", "date")
+    rows = _observations([learner.pk for learner in learners], competency_ids, filters.type).filter(
+        date__lte=at)
+    if by_criterion:
+        rows = rows.filter(criterion__isnull=False)
+    rows = rows.values_list("pk", "learner_id", "competency_id", "criterion_id", "level", "type", "date")
     for row in rows.iterator(chunk_size=5000):
         observation = _Light(*row)
-        grouped[(observation.learner_id, observation.competency_id)].append(observation)
+        key = observation.criterion_id if by_criterion else observation.competency_id
+        grouped[(observation.learner_id, key)].append(observation)
         result.observation_count += 1
     result.column_counts = [dict.fromkeys(range(5), 0) for _ in ids]
     result.totals = dict.fromkeys(range(5), 0)

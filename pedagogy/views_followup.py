@@ -48,10 +48,10 @@ def _filters_context(filters, blocks):
 def followup_class_view(request, division_pk: int):
     division = access.get_or_404(request.user, access.VIEW, Division, pk=division_pk)
     filters = followup.Filters.from_query(request.GET)
-    heatmap = followup.class_heatmap(division, request.user, filters=filters)
-    columns = list(zip(heatmap.competencies, heatmap.column_counts, strict=True))
+    by_criterion = request.GET.get("detail") == "criteres"
+    heatmap = followup.class_heatmap(division, request.user, filters=filters, by_criterion=by_criterion)
     return render(request, "pedagogy/followup/class.html", {
-        "division": division, "heatmap": heatmap, "columns": columns, "levels": LEVELS,
+        "division": division, "heatmap": heatmap, "levels": LEVELS, "by_criterion": by_criterion,
         **_filters_context(filters, heatmap.blocks),
     })
 

@@ -346,3 +346,15 @@ def test_bad_parameters_are_refused_with_a_french_message(world, login_as, data,
 
 def test_teachers_do_not_change_the_parameters(world, login_as):
     assert login_as(world["teacher"]).get(settings_url(world)).status_code == 403
+
+
+def test_heatmap_by_criterion(world, login_as):
+    with scopes_disabled():
+        criterion = world["c7"].criteria.get(position=2)
+    observe(world, world["learner"], world["c7"], 2, criterion=criterion)
+    observe(world, world["learner"], world["c7"], 4)  # whole competency: not a criterion's
+    page = text(login_as(world["teacher"]).get(class_url(world) + "?detail=criteres"))
+    table = page.split('data-testid="heatmap"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r"<span>(C\d\.\d)</span>", table) == ["C1.1", "C7.1", "C7.2"]
+    leroy = table.split("LEROY Inès", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'cpro-heat--(\d)">', leroy) == ["0", "0", "2"]
