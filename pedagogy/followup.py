@@ -15,6 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts import access
@@ -24,7 +27,7 @@ from referentiels.models import Block, BlockCompetency, Competency, Criterion
 
 from .evaluation_models import Bilan, BilanLine, EvaluationType, Level, Observation
 from .evaluation_settings import parameters_for
-from .levels import Parameters, Proposal, propose, round_level, weight
+from .levels import Parameters, Proposal, propose, round_level, type_weight, weight
 
 LEVEL_SHORT = {0: "NE", 1: "1", 2: "2", 3: "3", 4: "4"}
 LEVEL_ABBREVIATION = {0: "NE", 1: "NM", 2: "IM", 3: "M", 4: "BM"}
@@ -175,15 +178,38 @@ class LearnerFollowup:
 
 
 def progress_points(observations_by_competency: dict, parameters: Parameters) -> list[Point]:
-    """At each date with an observation, the mean of the proposed scores of every competency evaluated by then."""
-    dates = sorted({o.date for rows in observations_by_competency.values() for o in rows})
-    points = []
-    for day in dates:
-        scores = [p.score for p in (propose(rows, day, parameters) for rows in observations_by_competency.values())
-                  if p.level]
-        if scores:
-            mean = sum(scores) / len(scores)
-            points.append(Point(date=day, score=mean, level=round_level(mean), evaluated=len(scores)))
+    """At each date with an observation, the mean of the proposed scores of every competency evaluated by then.
+
+    Computed in one pass (O(observations + dates × 1)): a competency's score only changes on the days it is
+    observed (ageing multiplies all its weights by the same factor, which leaves the mean as it was), so each
+    competency keeps Σ w and Σ w × level, decayed from its previous observation day; the result equals
+    ``levels.propose`` at each date (tested)."""
+    events = defaultdict(list)
+    for competency_id, rows in observations_by_competency.items():
+        for observation in rows:
+            if observation.level and type_weight(observation, parameters) > 0:
+                events[observation.date].append((competency_id, observation))
+    state: dict[int, list] = {}  # competency → [last day, Σ w, Σ w × level, score]
+    score_sum, points = 0.0, []
+    for day in sorted(events):
+        for competency_id, observation in events[day]:
+            entry = state.get(competency_id)
+            w = type_weight(observation, parameters)
+            if entry is None:
+                state[competency_id] = [day, w, w * observation.level, None]
+                continue
+            if entry[0] != day:
+                decay = 0.5 ** ((day - entry[0]).days / parameters.half_life_days)
+                entry[0], entry[1], entry[2] = day, entry[1] * decay, entry[2] * decay
+            entry[1] += w
+            entry[2] += w * observation.level
+        for competency_id in {cid for cid, _ in events[day]}:
+            entry = state[competency_id]
+            score = entry[2] / entry[1]
+            score_sum += score - (entry[3] or 0.0)
+            entry[3] = score
+        mean = score_sum / len(state)
+        points.append(Point(date=day, score=mean, level=round_level(mean), evaluated=len(state)))
     return points
 
 
@@ -282,14 +308,54 @@ class Heatmap:
                  self.totals.get(level, 0)) for level in range(5)]
 
 
-class _Light:
-    """An observation as the formula needs it (tuples are 5× cheaper than model instances for 20,000 rows)."""
+def _age_sql(at: date) -> tuple[str, list]:
+    """The age in days of an observation at ``at``, in the database's own dialect (float)."""
+    column = f'"{Observation._meta.db_table}"."date"'
+    if connection.vendor == "postgresql":
+        return f"(%s::date - {column})::double precision", [at]
+    return f"(julianday(%s) - julianday({column}))", [at.isoformat()]
 
-    __slots__ = ("competency_id", "criterion_id", "date", "learner_id", "level", "pk", "type")
 
-    def __init__(self, pk, learner_id, competency_id, criterion_id, level, type, date):
-        self.pk, self.learner_id, self.competency_id = pk, learner_id, competency_id
-        self.criterion_id, self.level, self.type, self.date = criterion_id, level, type, date
+def levels_in_database(queryset, key: str, at: date, parameters: Parameters) -> dict[tuple[int, int], tuple]:
+    """``{(learner_id, key): (proposed level, observations counted)}`` for the observations of ``queryset``,
+    computed by the database in one grouped query: the same formula as ``levels.propose`` (Σ w × level / Σ w with
+    w = t × 0.5 ** (age / h), NE, later observations and types weighing 0 left out), rounded by
+    ``levels.round_level``. A group whose weights all underflow to 0 (centuries of half-lives) is computed again
+    in Python from its rows (one more query, only then)."""
+    weights = {kind: w for kind, w in parameters.type_weights.items() if w > 0}
+    queryset = queryset.filter(level__gt=Level.NE, date__lte=at, type__in=list(weights))
+    if not weights:
+        return {}
+    age, params = _age_sql(at)
+    # Only constant SQL text here; the date and the half-life are passed as parameters.
+    decay = RawSQL(f"POWER(0.5, {age} / %s)", [*params, float(parameters.half_life_days)],  # noqa: S611
+                   output_field=FloatField())
+    type_weight = Case(*[When(type=kind, then=Value(float(w))) for kind, w in weights.items()],
+                       default=Value(0.0), output_field=FloatField())
+    weight_expression = ExpressionWrapper(type_weight * decay, output_field=FloatField())
+    rows = (queryset.order_by().values("learner_id", key)
+            .annotate(total=Sum(weight_expression),
+                      weighted=Sum(ExpressionWrapper(weight_expression * F("level"), output_field=FloatField())),
+                      counted=Count("id"))
+            .values_list("learner_id", key, "total", "weighted", "counted"))
+    result, underflow = {}, []
+    for learner_id, key_id, total, weighted, counted in rows:
+        if total and total > 0:
+            result[(learner_id, key_id)] = (round_level(weighted / total), counted)
+        else:
+            underflow.append((learner_id, key_id))
+    if underflow:
+        grouped = defaultdict(list)
+        wanted = set(underflow)
+        for observation in queryset.filter(learner_id__in={learner for learner, _ in underflow},
+                                           **{f"{key}__in": {k for _, k in underflow}}):
+            pair = (observation.learner_id, getattr(observation, key))
+            if pair in wanted:
+                grouped[pair].append(observation)
+        for pair, rows_ in grouped.items():
+            proposal = propose(rows_, at, parameters)
+            result[pair] = (proposal.level or 0, proposal.count)
+    return result
 
 
 def class_heatmap(division, viewer, *, filters: Filters | None = None, at: date | None = None,
@@ -319,24 +385,17 @@ def class_heatmap(division, viewer, *, filters: Filters | None = None, at: date 
         result.columns = [Column(c.pk, c.code, c.label) for c in result.competencies]
     ids = [column.key for column in result.columns]
     parameters = parameters_for(division.establishment_id)
-    grouped = defaultdict(list)
-    rows = _observations([learner.pk for learner in learners], competency_ids, filters.type).filter(
-        date__lte=at)
+    queryset = _observations([learner.pk for learner in learners], competency_ids, filters.type)
     if by_criterion:
-        rows = rows.filter(criterion__isnull=False)
-    rows = rows.values_list("pk", "learner_id", "competency_id", "criterion_id", "level", "type", "date")
-    for row in rows.iterator(chunk_size=5000):
-        observation = _Light(*row)
-        key = observation.criterion_id if by_criterion else observation.competency_id
-        grouped[(observation.learner_id, key)].append(observation)
-        result.observation_count += 1
+        queryset = queryset.filter(criterion__isnull=False)
+    levels = levels_in_database(queryset, "criterion_id" if by_criterion else "competency_id", at, parameters)
+    result.observation_count = sum(count for _, count in levels.values())
     result.column_counts = [dict.fromkeys(range(5), 0) for _ in ids]
     result.totals = dict.fromkeys(range(5), 0)
     for learner in learners:
         cells, counts = [], dict.fromkeys(range(5), 0)
         for index, cid in enumerate(ids):
-            observations = grouped.get((learner.pk, cid))
-            level = (propose(observations, at, parameters).level or 0) if observations else 0
+            level = levels.get((learner.pk, cid), (0, 0))[0]
             cells.append(level)
             counts[level] += 1
             result.column_counts[index][level] += 1

@@ -358,3 +358,51 @@ def test_heatmap_by_criterion(world, login_as):
     assert re.findall(r"<span>(C\d\.\d)</span>", table) == ["C1.1", "C7.1", "C7.2"]
     leroy = table.split("LEROY Inès", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r'cpro-heat--(\d)">', leroy) == ["0", "0", "2"]
+
+
+def test_the_database_computes_the_same_levels_as_the_formula(world, make_user):
+    """The heat-map's grouped query (``levels_in_database``) against ``levels.propose`` on the same rows."""
+    import random
+
+    from pedagogy.levels import Parameters, propose
+
+    rng = random.Random(7)
+    learners = [world["learner"], world["classmate"]]
+    kinds = list(EvaluationType)
+    for n in range(120):
+        observe(world, learners[n % 2], world["c1" if n % 3 else "c7"], rng.randint(0, 4), kinds[n % 3],
+                days_ago=rng.randint(-5, 400))
+    for parameters in (Parameters(), Parameters(half_life_days=7, type_weights={kinds[0]: 1.0, kinds[1]: 0.3,
+                                                                              kinds[2]: 0.0})):
+        with scope(establishment=world["establishment"]):
+            queryset = Observation.objects.filter(learner__in=learners)
+            in_database = followup.levels_in_database(queryset, "competency_id", TODAY, parameters)
+            for learner in learners:
+                for competency in (world["c1"], world["c7"]):
+                    rows = list(queryset.filter(learner=learner, competency=competency))
+                    expected = propose(rows, TODAY, parameters)
+                    assert in_database.get((learner.pk, competency.pk), (0, 0)) == (expected.level or 0,
+                                                                                     expected.count)
+
+
+def test_chart_points_equal_the_formula_at_each_date(world):
+    """The chart's one-pass computation against ``levels.propose`` at every date (mean over competencies)."""
+    import random
+
+    from pedagogy.levels import Parameters, propose
+
+    rng = random.Random(3)
+    kinds = list(EvaluationType)
+    for n in range(80):
+        observe(world, world["learner"], world["c1" if n % 2 else "c7"], rng.randint(0, 4), kinds[n % 3],
+                days_ago=rng.randint(0, 300))
+    parameters = Parameters(half_life_days=30)
+    with scope(establishment=world["establishment"]):
+        rows = list(Observation.objects.filter(learner=world["learner"]))
+    grouped = {cid: [o for o in rows if o.competency_id == cid] for cid in (world["c1"].pk, world["c7"].pk)}
+    points = followup.progress_points(grouped, parameters)
+    assert len(points) == len({o.date for o in rows if o.level})
+    for point in points:
+        scores = [p.score for p in (propose(r, point.date, parameters) for r in grouped.values()) if p.level]
+        assert point.score == pytest.approx(sum(scores) / len(scores))
+        assert point.evaluated == len(scores)
