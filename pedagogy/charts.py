@@ -15,7 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 from .evaluation_models import EvaluationType
 
 WIDTH, HEIGHT = 720, 280
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 20, 56
+LEFT, RIGHT, TOP, BOTTOM = 56, 40, 20, 56
+TICK_GAP = 64  # px between two date labels at least
 LEVEL_NAMES = {1: "NM", 2: "IM", 3: "M", 4: "BM"}
 TYPE_SHAPES = {EvaluationType.FORMATIVE: "cercle vide", EvaluationType.CERTIFICATIVE: "carré plein",
                EvaluationType.COMPANY: "triangle vide"}
@@ -59,8 +60,8 @@ def progress_svg(points, markers=(), *, title: str = "Évolution du niveau propo
             return LEFT + plot_w / 2
         return LEFT + plot_w * (day - first).days / span
 
-    def y_of(score: float) -> float:
-        return TOP + plot_h * (4 - score) / 3
+    def y_of(score: float) -> float:  # NM to BM, with a margin so that markers never sit on the axis
+        return TOP + plot_h * (4.25 - score) / 3.5
 
     # Axes and level grid (dashed lines: a grid, not data).
     for level, name in LEVEL_NAMES.items():
@@ -74,9 +75,15 @@ def progress_svg(points, markers=(), *, title: str = "Évolution du niveau propo
         parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" text-anchor="middle">'
                      'Aucune observation pour le moment</text></svg>')
         return mark_safe("".join(parts))
-    # Date ticks: at most 6, evenly chosen among the dates.
-    step = max(1, (len(days) + 5) // 6)
-    ticks = days[::step] if days[-1] in days[::step] else [*days[::step], days[-1]]
+    # Date ticks: the first and the last date, and dates in between at least TICK_GAP apart.
+    ticks = [days[0]]
+    for day in days[1:]:
+        if x_of(day) - x_of(ticks[-1]) >= TICK_GAP:
+            ticks.append(day)
+    if days[-1] != ticks[-1]:
+        if len(ticks) > 1 and x_of(days[-1]) - x_of(ticks[-1]) < TICK_GAP:
+            ticks.pop()
+        ticks.append(days[-1])
     for day in ticks:
         x = x_of(day)
         parts.append(f'<line x1="{x:.1f}" y1="{TOP + plot_h}" x2="{x:.1f}" y2="{TOP + plot_h + 5}" stroke="#000"/>')

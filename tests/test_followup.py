@@ -249,7 +249,7 @@ def test_heatmap_shows_levels_never_evaluated_cells_and_counts(world, login_as):
     assert "PETIT" not in table  # another class's learner is not there
     footer = table.split("<tfoot>", 1)[1]
     assert re.search(r"NE – non évalué</th><td class=\"cpro-heat-count\">2</td><td class=\"cpro-heat-count\">1</td>"
-                     r"<td class=\"cpro-heat-count\" colspan=\"5\">3 cases", footer)
+                     r"<td class=\"cpro-heat-count cpro-heat-sep\" colspan=\"5\">3 cases", footer)
 
 
 def test_heatmap_empty_state(world, login_as):
