@@ -406,3 +406,22 @@ def test_chart_points_equal_the_formula_at_each_date(world):
         scores = [p.score for p in (propose(r, point.date, parameters) for r in grouped.values()) if p.level]
         assert point.score == pytest.approx(sum(scores) / len(scores))
         assert point.evaluated == len(scores)
+
+
+def test_a_guardian_of_two_learners_chooses_one(world, login_as):
+    with scopes_disabled():
+        GuardianLink.objects.create(establishment=world["establishment"], guardian=world["guardian"],
+                                    learner=world["classmate"])
+    page = text(login_as(world["guardian"]).get(f"/{world['establishment'].uai}/suivi/"))
+    assert "Choisissez l'apprenant" in page
+    assert learner_url(world) in page and learner_url(world, world["classmate"]) in page
+    assert learner_url(world, world["other_learner"]) not in page
+
+
+def test_the_evaluation_tab_is_in_parametres_and_the_ddfpt_finds_it(world, login_as):
+    page = text(login_as(world["head"]).get(f"/{world['establishment'].uai}/parametres/"))
+    assert f"/{world['establishment'].uai}/parametres/evaluation/" in page
+    page = text(login_as(world["ddfpt"]).get(f"/{world['establishment'].uai}/suivi/"))
+    assert "Paramètres du niveau proposé" in page
+    page = text(login_as(world["teacher"]).get(f"/{world['establishment'].uai}/suivi/"))
+    assert "Paramètres du niveau proposé" not in page
