@@ -425,3 +425,40 @@ def test_the_evaluation_tab_is_in_parametres_and_the_ddfpt_finds_it(world, login
     assert "Paramètres du niveau proposé" in page
     page = text(login_as(world["teacher"]).get(f"/{world['establishment'].uai}/suivi/"))
     assert "Paramètres du niveau proposé" not in page
+
+
+def test_demo_accounts_find_a_useful_follow_up(db):
+    """The demo (no observations of its own here): each profile reaches its follow-up, with the empty state."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from accounts.management.commands.demo import DEMO_PASSWORD
+
+    out = StringIO()
+    call_command("load_referentiel", stdout=StringIO())
+    call_command("demo", "--json", stdout=out)
+    logins = {u["profile"]: u["login"] for u in json.loads(out.getvalue())["establishments"][0]["users"]}
+
+    def client(profile):
+        c = Client()
+        assert c.post("/0750654D/connexion/", {"username": logins[profile], "password": DEMO_PASSWORD}
+                      ).status_code == 302
+        return c
+
+    teacher = client("enseignant")
+    index = text(teacher.get("/0750654D/suivi/"))
+    assert "2MELEC1" in index and "MELEC 2024" in index
+    division_url = re.search(r'href="(/0750654D/suivi/classe/\d+/)">2MELEC1<', index).group(1)
+    heat = text(teacher.get(division_url))
+    assert 'data-testid="heatmap"' in heat and "LEROY Inès" in heat
+    with scopes_disabled():
+        has_observations = Observation.objects.exists()
+    if not has_observations:
+        assert "Aucune observation pour le moment" in heat
+    for profile in ("apprenant", "responsable"):
+        page = text(client(profile).get("/0750654D/suivi/"))
+        assert "Suivi des acquis — Inès LEROY" in page
+        assert 'data-testid="followup-competencies"' in page
