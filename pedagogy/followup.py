@@ -125,6 +125,7 @@ def retained_levels(learner, competency_ids) -> dict[int, BilanLine]:
 class ObservationRow:
     observation: Observation
     weight: float  # its share of the weight today, in %, for « d'où vient ce niveau »
+    counted: bool = True  # False when its type weighs 0 in the establishment's parameters
 
     @property
     def type_label(self) -> str:
@@ -238,7 +239,8 @@ def learner_followup(learner, *, filters: Filters | None = None, competency_id: 
         total = sum(weight(o, at, parameters) for o in rows) or 1.0
         result.rows.append(CompetencyRow(
             competency=competency, proposal=proposal, retained=retained.get(competency.pk),
-            observations=[ObservationRow(o, 100 * weight(o, at, parameters) / total) for o in reversed(rows)]))
+            observations=[ObservationRow(o, 100 * weight(o, at, parameters) / total, type_weight(o, parameters) > 0)
+                          for o in reversed(rows)]))
         if competency.pk == competency_id:
             result.focus = competency
     if result.focus is not None:

@@ -323,7 +323,9 @@ def test_ddfpt_changes_the_parameters_and_the_journal_says_so(world, login_as):
     # the company observation no longer counts
     observe(world, world["learner"], world["c1"], 1, EvaluationType.COMPANY)
     observe(world, world["learner"], world["c1"], 3)
-    assert "proposé</span> 3 — Maîtrisé" in text(client.get(learner_url(world)))
+    page = text(client.get(learner_url(world)))
+    assert "proposé</span> 3 — Maîtrisé" in page
+    assert "non compté (type de poids 0)" in page and "poids 100 %" in page
 
 
 @pytest.mark.parametrize("data,message", [
