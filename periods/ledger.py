@@ -145,6 +145,13 @@ CSV_HEADER = ["Nom", "Prénom", "INE", "Classe", "Période", "Début", "Fin", "J
               "Semaines effectuées sur le cycle", "Minimum (semaines)", "En dessous du minimum"]
 
 
+def empty_csv() -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out, delimiter=";").writerow(CSV_HEADER)
+    return out.getvalue()
+
+
 def ledger_csv(book: Ledger) -> str:
     """One line per learner and period (a learner with no period: one line without period). Semicolon-separated,
     with a BOM so a spreadsheet opens the accents right."""

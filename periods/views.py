@@ -114,8 +114,10 @@ def annex_create_view(request):
         if version is not None and request.method != "POST":
             class_level = levels_of([version])[0][0]
         else:
-            messages.error(request, "Choisissez d'abord un diplôme et un niveau de classe.")
-            return redirect(_home_url(request))
+            return render(request, "periods/home.html", {
+                "no_subscription_message": NO_SUBSCRIPTION_MESSAGE if not versions else
+                "Choisissez d'abord un diplôme et un niveau de classe dans la liste des annexes."},
+                status=400 if request.method == "POST" else 200)
     if request.method != "POST":
         form = AnnexForm(initial={"token": uuid.uuid4().hex})
         return _annex_editor(request, version=version, class_level=class_level, form=form, selected=())
@@ -395,11 +397,11 @@ def ledger_view(request):
 @profile_required(*PERIOD_READERS)
 def ledger_csv_view(request):
     _diplomas, book = _ledger_for(request)
-    if book is None:
-        return HttpResponse("Aucun diplôme.", status=404, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(ledger.ledger_csv(book), content_type="text/csv; charset=utf-8")
+    content = ledger.ledger_csv(book) if book else ledger.empty_csv()  # no diploma: the header only
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = (f'attachment; filename="jours-entreprise-{book.diploma.code}-'
+    code = book.diploma.code if book else "aucun-diplome"
+    response["Content-Disposition"] = (f'attachment; filename="jours-entreprise-{code}-'
                                        f'{request.establishment.uai}-{stamp}.csv"')
     return response
 
