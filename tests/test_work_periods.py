@@ -280,3 +280,18 @@ def test_declaring_reads_a_constant_number_of_queries(establishment, version, dd
 def test_the_learner_data_registry_covers_the_periods_models():
     assert learner_data.undeclared_user_links([Placement, WorkPeriod, PedagogicalAnnex, WeeksMinimum]) == {}
     assert any(entry.model is Placement for entry in learner_data.entries())
+
+
+def test_the_demo_prepares_annexes_and_a_pfmp_of_the_seconde_with_days(establishment, classes, ddfpt):
+    from periods.demo import DEMO_ANNEXES, load_demo_periods
+
+    with scopes_disabled():
+        load_demo_periods(establishment, {"ddfpt": ddfpt})
+        load_demo_periods(establishment, {"ddfpt": ddfpt})  # loaded again: nothing doubles
+        assert PedagogicalAnnex.objects.filter(establishment=establishment).count() == len(DEMO_ANNEXES)
+        assert PedagogicalAnnex.objects.filter(establishment=establishment, for_apprentices=True).exists()
+        [period] = WorkPeriod.objects.filter(establishment=establishment)
+        assert period.class_level == "2NDE" and period.tasks.exists()
+        placed = Placement.objects.filter(period=period)
+        assert {p.learner_id for p in placed} == {u.pk for u in classes["2MELEC1"] + classes["2MELEC2"]}
+        assert all(p.days_done for p in placed)
