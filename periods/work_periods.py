@@ -146,6 +146,12 @@ def declare_period(*, annex: PedagogicalAnnex, actor: User, school_year: SchoolY
     if wanted - level_ids:
         raise PeriodError("Un apprenant choisi n'est pas de ce niveau de classe.", "learners")
     tasks = _check_tasks(annex.version, task_ids)
+    # Two declarations for the same learners at once: the second waits here, then sees the first's placements.
+    list(User.objects.select_for_update().filter(pk__in=level_ids).values_list("pk", flat=True))
+    if token:  # the same form, committed by a concurrent request while this one waited
+        existing = WorkPeriod.objects.filter(establishment=establishment, creation_token=token).first()
+        if existing:
+            return existing, False
     _check_overlaps(establishment, level_ids, start_date, end_date)
     kind = WorkPeriod.Kind.EMPLOYER if annex.for_apprentices else WorkPeriod.Kind.PFMP
     try:
