@@ -8,14 +8,13 @@ days), absences above the days planned, or a negative number are refused with a 
 Every read here is a constant number of queries whatever the number of learners.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import Profile, User
+from documents.formats import csv_text
 from establishments import audit
 from establishments.models import Establishment
 from referentiels.models import Diploma
@@ -146,19 +145,13 @@ CSV_HEADER = ["Nom", "Prénom", "INE", "Classe", "Période", "Début", "Fin", "J
 
 
 def empty_csv() -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    csv.writer(out, delimiter=";").writerow(CSV_HEADER)
-    return out.getvalue()
+    return csv_text([CSV_HEADER])
 
 
 def ledger_csv(book: Ledger) -> str:
     """One line per learner and period (a learner with no period: one line without period). Semicolon-separated,
-    with a BOM so a spreadsheet opens the accents right."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(CSV_HEADER)
+    with a BOM so a spreadsheet opens the accents right, and no cell that a spreadsheet would run as a formula."""
+    rows: list[list] = [CSV_HEADER]
     for row in book.rows:
         learner = row.learner
         common = [learner.last_name, learner.first_name, learner.ine or "",
@@ -167,12 +160,12 @@ def ledger_csv(book: Ledger) -> str:
                   "oui" if row.weeks_done < book.min_weeks else "non"]
         for p in row.placements or [None]:
             if p is None:
-                writer.writerow([*common, "", "", "", "", "", "", "", *totals])
+                rows.append([*common, "", "", "", "", "", "", "", *totals])
                 continue
-            writer.writerow([*common, p.period_title, f"{p.start_date:%d/%m/%Y}" if p.start_date else "",
-                             f"{p.end_date:%d/%m/%Y}" if p.end_date else "", p.days_planned or 0, p.days_absent,
-                             p.days_caught_up, p.days_done if p.days_done is not None else "", *totals])
-    return out.getvalue()
+            rows.append([*common, p.period_title, f"{p.start_date:%d/%m/%Y}" if p.start_date else "",
+                         f"{p.end_date:%d/%m/%Y}" if p.end_date else "", p.days_planned or 0, p.days_absent,
+                         p.days_caught_up, p.days_done if p.days_done is not None else "", *totals])
+    return csv_text(rows)
 
 
 @transaction.atomic

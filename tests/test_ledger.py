@@ -170,6 +170,17 @@ def test_the_csv_gives_the_days_done_per_learner_and_period(establishment, versi
     assert len(rows) == 4
 
 
+def test_the_csv_never_starts_a_formula(establishment, version, ddfpt, login_as):
+    division = f.cohort(establishment, version)
+    [learner] = f.learners(establishment, division, 1)
+    with scopes_disabled():
+        learner.last_name = "=HYPERLINK(\"http://exemple.org\")"
+        learner.save()
+    f.period(establishment, version, [learner], title="+PFMP")
+    content = login_as(ddfpt).get(url(establishment, "jours/export.csv?diplome=MELEC")).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in content and "'+PFMP" in content
+
+
 def test_the_ledger_reads_a_constant_number_of_queries(establishment, version, ddfpt, login_as):
     client = login_as(ddfpt)
     counts = []
