@@ -291,7 +291,8 @@ def period_detail_view(request, pk: int):
 def period_edit_view(request, pk: int):
     period = selectors.period_for(request.user, pk, access.CHANGE)
     page = {"period": period, "task_groups": annexes.task_groups(period.version),
-            "level_label": LEVELS.get(period.class_level, period.class_level)}
+            "level_label": LEVELS.get(period.class_level, period.class_level),
+            "groups": work_periods.learners_to_add(period)}
     if request.method != "POST":
         form = PeriodInfoForm(with_year=False, initial={
             "title": period.title, "start_date": period.start_date, "end_date": period.end_date,
@@ -305,15 +306,17 @@ def period_edit_view(request, pk: int):
         try:
             work_periods.update_period(period=period, actor=request.user, title=data["title"],
                                        start_date=data["start_date"], end_date=data["end_date"],
-                                       objectives=data["objectives"], task_ids=task_ids)
+                                       objectives=data["objectives"], task_ids=task_ids,
+                                       added_learner_ids=ids(request.POST, "learners"))
         except work_periods.PeriodError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(request, f"La période « {period.title} » a été enregistrée.")
             return redirect(tenant_url(request.establishment, "period_detail", pk=period.pk))
     period.refresh_from_db()
-    return render(request, "periods/period_edit.html", {**page, "form": form, "selected_tasks": set(task_ids)},
-                  status=400)
+    return render(request, "periods/period_edit.html", {
+        **page, "form": form, "selected_tasks": set(task_ids),
+        "selected_learners": set(ids(request.POST, "learners"))}, status=400)
 
 
 @profile_required(*PERIOD_WRITERS)

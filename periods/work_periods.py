@@ -177,8 +177,9 @@ def declare_period(*, annex: PedagogicalAnnex, actor: User, school_year: SchoolY
 
 @transaction.atomic
 def update_period(*, period: WorkPeriod, actor: User, title: str, start_date, end_date, objectives: str,
-                  task_ids) -> WorkPeriod:
-    """Changes the period (never its annex). New dates are checked as at declaration; the placements follow."""
+                  task_ids, added_learner_ids=()) -> WorkPeriod:
+    """Changes the period (never its annex). New dates are checked as at declaration; the placements follow.
+    ``added_learner_ids``: learners of the level put on the period now (arrived since the declaration)."""
     title = (title or "").strip()
     if not title:
         raise PeriodError("Le titre de la période est obligatoire.", "title")
@@ -196,9 +197,38 @@ def update_period(*, period: WorkPeriod, actor: User, title: str, start_date, en
     period.save(update_fields=["title", "start_date", "end_date", "objectives"])
     period.tasks.set(tasks)
     period.placements.update(period_title=title, start_date=start_date, end_date=end_date)
+    added = _add_learners(period, added_learner_ids or ())
     audit.record(period.establishment, actor, "period.update", title, {
-        "du": f"{start_date:%d/%m/%Y}", "au": f"{end_date:%d/%m/%Y}", "activités": len(tasks)})
+        "du": f"{start_date:%d/%m/%Y}", "au": f"{end_date:%d/%m/%Y}", "activités": len(tasks),
+        "apprenants ajoutés": added})
     return period
+
+
+def learners_to_add(period: WorkPeriod) -> list[ClassGroup]:
+    """The active learners of the period's level not on it yet (arrived since the declaration), by class."""
+    on_period = set(period.placements.values_list("learner_id", flat=True))
+    groups = level_learners(period.establishment, period.version, period.class_level)
+    for group in groups:
+        group.learners = [u for u in group.learners if u.pk not in on_period]
+    return [g for g in groups if g.learners]
+
+
+def _add_learners(period: WorkPeriod, learner_ids) -> int:
+    wanted = {int(pk) for pk in learner_ids} - set(period.placements.values_list("learner_id", flat=True))
+    if not wanted:
+        return 0
+    level_ids = set(_level_learner_queryset(period.establishment, period.version, period.class_level)
+                    .filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - level_ids:
+        raise PeriodError("Un apprenant choisi n'est pas de ce niveau de classe.", "learners")
+    list(User.objects.select_for_update().filter(pk__in=level_ids).values_list("pk", flat=True))
+    _check_overlaps(period.establishment, level_ids, period.start_date, period.end_date, exclude_period=period)
+    planned = working_days(period.start_date, period.end_date)
+    Placement.objects.bulk_create([
+        Placement(establishment=period.establishment, period=period, learner_id=pk, period_title=period.title,
+                  start_date=period.start_date, end_date=period.end_date, days_planned=planned)
+        for pk in sorted(level_ids)], batch_size=500)
+    return len(level_ids)
 
 
 def period_uses(period: WorkPeriod) -> list[str]:

@@ -295,3 +295,22 @@ def test_the_demo_prepares_annexes_and_a_pfmp_of_the_seconde_with_days(establish
         placed = Placement.objects.filter(period=period)
         assert {p.learner_id for p in placed} == {u.pk for u in classes["2MELEC1"] + classes["2MELEC2"]}
         assert all(p.days_done for p in placed)
+
+
+def test_a_learner_arrived_after_the_declaration_is_added_to_the_period(establishment, classes, annex, ddfpt,
+                                                                        login_as):
+    period = f.period(establishment, annex.version, classes["2MELEC1"], the_annex=annex)
+    client = login_as(ddfpt)
+    page = text(client.get(url(establishment, f"periode/{period.pk}/modifier/")))
+    assert "Ajouter des apprenants du niveau" in page and "Nom2MELEC2000" in page and "Nom2MELEC1000" not in page
+    payload = {"title": "PFMP 1", "start_date": "2026-11-16", "end_date": "2026-12-04", "objectives": "",
+               "tasks": task_ids(annex.version, "T1.1")}
+    refused = client.post(url(establishment, f"periode/{period.pk}/modifier/"),
+                           {**payload, "learners": [str(classes["1MELEC1"][0].pk)]})
+    assert refused.status_code == 400 and "n&#x27;est pas de ce niveau" in text(refused)
+    response = client.post(url(establishment, f"periode/{period.pk}/modifier/"),
+                           {**payload, "learners": [str(classes["2MELEC2"][0].pk)]})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Placement.objects.filter(period=period).count() == 4
+        assert Placement.objects.get(period=period, learner=classes["2MELEC2"][0]).days_planned == 15
