@@ -221,7 +221,11 @@ def _current_year(establishment):
 
 
 def _year_choices(establishment):
+    """Last year, this year and the next (a PFMP of September is declared in June)."""
+    from accounts.enrolments import school_year_of
+
     current = _current_year(establishment)
+    school_year_of(establishment, current.start_year + 1)
     years = [y for y in work_periods.school_years(establishment) if y.start_year >= current.start_year - 1]
     return years, current
 

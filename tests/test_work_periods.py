@@ -268,6 +268,7 @@ def test_declaring_reads_a_constant_number_of_queries(establishment, version, dd
         with scopes_disabled():
             the_annex.class_level = "1RE"
             the_annex.save()
+        client.get(url(establishment, f"annexe/{the_annex.pk}/declarer/"))  # opens the school years once
         with CaptureQueriesContext(connection) as queries:
             response = declare(client, establishment, the_annex, people, token=f"size-{size}",
                                start_date="2027-01-04" if size == 3 else "2027-02-01",
