@@ -315,3 +315,24 @@ def test_a_learner_arrived_after_the_declaration_is_added_to_the_period(establis
     with scopes_disabled():
         assert Placement.objects.filter(period=period).count() == 4
         assert Placement.objects.get(period=period, learner=classes["2MELEC2"][0]).days_planned == 15
+
+
+def test_the_selectors_the_portfolio_uses_answer_per_user(establishment, classes, annex, make_user):
+    from django.http import Http404
+
+    from periods import selectors
+
+    period = f.period(establishment, annex.version, classes["2MELEC1"] + classes["2MELEC2"])
+    teacher = make_user(establishment, Profile.TEACHER)
+    learner = classes["2MELEC2"][0]
+    with scopes_disabled():
+        teacher.divisions_taught.add(learner.division)
+        assert [p.learner for p in selectors.visible_placements(teacher, period)] == classes["2MELEC2"]
+        assert selectors.period_for(learner, period.pk) == period
+        assert selectors.placement_for(learner, period, learner.pk).learner == learner
+        with pytest.raises(Http404):
+            selectors.placement_for(learner, period, classes["2MELEC1"][0].pk)
+        with pytest.raises(Http404):
+            selectors.placement_for(teacher, period, classes["2MELEC1"][0].pk)
+        assert [p.period for p in selectors.learner_placements(learner)] == [period]
+        assert selectors.user_periods(classes["1MELEC1"][0]) == []
