@@ -72,3 +72,17 @@ def user_periods(user) -> list[WorkPeriod]:
     else:
         return []
     return list(queryset.order_by("-start_date", "-id"))
+
+
+def own_level(user) -> tuple[str, str]:
+    """(diploma code, class level) of the classes a teacher teaches most, ``("", "")`` for anyone else: the
+    periods page opens there instead of asking the teacher to choose. One query."""
+    from collections import Counter
+
+    from referentiels.establishment_models import Cohort
+
+    if user.profile != Profile.TEACHER:
+        return "", ""
+    pairs = Counter(Cohort.objects.filter(division__in=user.divisions_taught.all())
+                    .values_list("version__diploma__code", "class_level"))
+    return pairs.most_common(1)[0][0] if pairs else ("", "")

@@ -166,3 +166,12 @@ def test_another_establishment_cannot_reach_an_annex(establishment, other_establ
     assert annexes(establishment) == [annex]
     with scopes_disabled():
         assert not WorkPeriod.objects.exists()
+
+
+def test_a_teacher_opens_on_the_level_they_teach(establishment, version, make_user, login_as):
+    f.annex(establishment, version, level="1RE", title="Annexe de première")
+    teacher = make_user(establishment, Profile.TEACHER)
+    with scopes_disabled():
+        teacher.divisions_taught.add(f.cohort(establishment, version, "1MELEC1", level="1RE"))
+    page = text(login_as(teacher).get(base(establishment)))
+    assert "MELEC — Première" in page and "Annexe de première" in page
