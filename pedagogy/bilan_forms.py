@@ -46,4 +46,14 @@ class BilanForm(forms.Form):
         return {row.competency.pk: self.cleaned_data[row.field_name] for row in self.sheet.rows}
 
     def rows_with_fields(self):
-        return [(row, self[row.field_name]) for row in self.sheet.rows]
+        """``(row, bound field, selected value as text)``: the template writes the 80 selects itself (Django's
+        widget rendering costs about a millisecond per select)."""
+        result = []
+        for row in self.sheet.rows:
+            field = self[row.field_name]
+            value = field.value()
+            result.append((row, field, "" if value is None else str(value)))
+        return result
+
+
+LEVEL_OPTIONS = [(str(value), label) for value, label in Level.choices]

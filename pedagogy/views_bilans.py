@@ -19,7 +19,7 @@ from establishments.routing import tenant_url
 
 from . import bilan_documents, bilans
 from . import bilan_selectors as selectors
-from .bilan_forms import BilanForm
+from .bilan_forms import LEVEL_OPTIONS, BilanForm
 from .evaluation_models import Bilan
 
 READERS, STAFF, WRITERS, REOPENERS = (selectors.READERS, selectors.STAFF_READERS, selectors.WRITERS,
@@ -74,6 +74,7 @@ def bilans_class_pdf_view(request, division_pk: int, period_pk: int):
 def _render_sheet(request, sheet, form, *, may_write, status=200, notice=""):
     return render(request, "pedagogy/bilans/edit.html", {
         "sheet": sheet, "bilan": sheet.bilan, "form": form, "rows": form.rows_with_fields() if form else None,
+        "level_options": LEVEL_OPTIONS,
         "may_write": may_write and not sheet.frozen, "notice": notice,
         "may_reopen": sheet.bilan is not None and selectors.may_reopen(request.user, sheet.bilan),
         "class_url": _class_url(request, sheet.learner.division_id, sheet.period.pk)

@@ -346,3 +346,26 @@ def test_the_class_pdf_has_one_page_per_learner_and_is_built_in_the_background_w
         document = GeneratedDocument.objects.get(owner=world.teacher)
     assert document.kind == "bilans.class.pdf"
 
+
+
+# Demo ------------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_writes_trimesters_observations_validated_and_draft_bilans(establishment, make_user):
+    from pedagogy.demo_bilans import load_demo_bilans
+    from pedagogy.evaluation_models import Observation
+    from periods.models import OfficialPeriod
+
+    world = make_bilan_world(establishment, learners=3)
+    with scopes_disabled():
+        OfficialPeriod.objects.all().delete()
+        load_demo_bilans(establishment, {"enseignant": world.teacher})
+        load_demo_bilans(establishment, {"enseignant": world.teacher})  # idempotent
+        labels = list(OfficialPeriod.objects.order_by("start_date").values_list("label", flat=True))
+        bilans = list(Bilan.objects.order_by("period_start", "learner__last_name")
+                      .values_list("period_label", "learner__last_name", "status"))
+        observed = Observation.objects.filter(learner=world.learner).count()
+    assert labels == ["Trimestre 1", "Trimestre 2", "Trimestre 3"]
+    assert bilans == [("Trimestre 1", "Nom001", "valide"), ("Trimestre 1", "Nom002", "valide"),
+                      ("Trimestre 2", "Nom001", "brouillon")]
+    assert observed > 0
