@@ -13,12 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from accounts.models import GuardianLink, Profile
+from documents import services
 from documents.models import GeneratedDocument
 from establishments.models import AuditEntry
-from establishments.scoping import scopes_disabled
+from establishments.scoping import scope, scopes_disabled
 from pedagogy.evaluation_models import Bilan, BilanLine, EvaluationType
 
 from .bilan_factory import START, make_bilan_world, observe
+from .fixtures_users import media_root_fixture  # noqa: F401  (generated files go to a temporary folder)
 
 NOV_30 = datetime.date(START, 11, 30)
 
@@ -345,6 +347,14 @@ def test_the_class_pdf_has_one_page_per_learner_and_is_built_in_the_background_w
     with scopes_disabled():
         document = GeneratedDocument.objects.get(owner=world.teacher)
     assert document.kind == "bilans.class.pdf"
+    # What the background task does (the test's transaction never commits, so it is run here).
+    with scope(establishment=establishment):
+        built = services.build(document)
+    assert built.status == GeneratedDocument.Status.READY
+    with built.file.open("rb") as stored:
+        reader = PdfReader(io.BytesIO(stored.read()))
+    assert len(reader.pages) == 14
+    assert "NOM014" in reader.pages[13].extract_text()
 
 
 
