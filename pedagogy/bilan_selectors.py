@@ -1,7 +1,6 @@
 """Reading bilans intermédiaires: the sheet of one learner for one official period, the class overview.
 
-A **sheet** is what the bilan form shows: every competency of the learner's référentiel version that applies to
-their class level, with
+A **sheet** is what the bilan form shows: every competency of the learner's référentiel version, with
 
 - the **proposed level** at the end of the period (``pedagogy.levels.propose`` over the learner's observations
   dated up to ``period.end_date``) and how many observations it came from;
@@ -144,10 +143,11 @@ def period_for(learner: User, period: OfficialPeriod) -> None:
         raise Http404("Cette période ne concerne pas la classe de cet apprenant.")
 
 
-def competencies_for(version, class_level: str) -> list[Competency]:
-    """The version's competencies that apply to ``class_level`` (all when a competency names no level)."""
-    return [c for c in Competency.objects.filter(version=version).order_by("position", "pk")
-            if not c.class_levels or class_level in c.class_levels]
+def competencies_for(version, class_level: str = "") -> list[Competency]:
+    """Every competency of the version, in the référentiel's order. Not filtered by class level: a Seconde of a
+    famille de métiers is already evaluated on competencies the référentiel lists for Première and Terminale (the
+    demo's scenarios do), and a bilan must show them."""
+    return list(Competency.objects.filter(version=version).order_by("position", "pk"))
 
 
 def parameters_of(establishment) -> levels.Parameters:
