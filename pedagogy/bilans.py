@@ -83,8 +83,9 @@ def save(sheet: Sheet, *, actor, levels: dict[int, int], appreciation: str, revi
                   observation_count=row.observation_count)
         for row in sheet.rows])
     bilan.appreciation = appreciation
+    bilan.version = sheet.version  # the class may have moved to another version since the draft
     bilan.revision += 1
-    fields = ["appreciation", "revision", "updated_at"]
+    fields = ["appreciation", "version", "revision", "updated_at"]
     if validate:
         bilan.status = Bilan.Status.VALIDATED
         bilan.validated_at, bilan.validated_by, bilan.validated_by_name = now, actor, actor.full_name

@@ -379,3 +379,20 @@ def test_the_demo_writes_trimesters_observations_validated_and_draft_bilans(esta
     assert bilans == [("Trimestre 1", "Nom001", "valide"), ("Trimestre 1", "Nom002", "valide"),
                       ("Trimestre 2", "Nom001", "brouillon")]
     assert observed > 0
+
+
+def test_the_access_rule_answers_like_the_pages(world, validated, make_user):
+    from accounts import access
+
+    colleague_elsewhere = make_user(world.establishment, Profile.TEACHER, login="autre.prof")
+    inspector = make_user(world.establishment, Profile.INSPECTOR, login="inspecteur")
+    with scopes_disabled():
+        bilan = Bilan.objects.get(pk=validated.pk)
+        assert access.can(world.teacher, access.VIEW, bilan)
+        assert not access.can(world.teacher, access.CHANGE, bilan)  # validated: frozen
+        assert not access.can(colleague_elsewhere, access.VIEW, bilan)
+        assert access.can(inspector, access.VIEW, bilan) and not access.can(inspector, access.CHANGE, bilan)
+        assert access.can(world.learner, access.VIEW, bilan)
+        bilan.status = Bilan.Status.DRAFT
+        assert access.can(world.teacher, access.CHANGE, bilan)
+        assert not access.can(world.learner, access.VIEW, bilan)  # a draft is not the learner's to read
