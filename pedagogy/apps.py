@@ -7,7 +7,8 @@ class PedagogyConfig(AppConfig):
     tenant_urls = [("parametres/masque-de-saisie/", "pedagogy.urls"), ("scenarios/", "pedagogy.urls_scenarios"),
                    ("", "pedagogy.urls_files"),
                    ("suivi/", "pedagogy.urls_followup"),
-                   ("parametres/evaluation/", "pedagogy.urls_evaluation_settings")]
+                   ("parametres/evaluation/", "pedagogy.urls_evaluation_settings"),
+                   ("bilans/", "pedagogy.urls_bilans")]
 
     def ready(self):
         from . import registrations  # noqa: F401
