@@ -17,7 +17,7 @@ def _specialities(count: int) -> str:
     return f"encore {count} spécialité{'s' if count > 1 else ''} à configurer"
 
 
-def setup_steps(establishment: Establishment) -> list[SetupStep]:
+def setup_steps(establishment: Establishment, year=None) -> list[SetupStep]:
     diplomas = subscribed_diplomas(establishment)
     steps = [SetupStep("subscription", "Abonnement", bool(diplomas),
                        "" if diplomas else "aucun diplôme : l'abonnement est ouvert par la plateforme CPro",
@@ -36,7 +36,7 @@ def setup_steps(establishment: Establishment) -> list[SetupStep]:
     steps.append(SetupStep("import", "Importation des données", has_learners and not unlinked, missing,
                            "referentiels_classes"))
 
-    year = current_school_year(establishment)
+    year = year or current_school_year(establishment)
     present: dict[str, set] = {}
     for diploma_id, level, kind in (OfficialPeriod.objects.filter(establishment=establishment, school_year=year)
                                     .values_list("diploma_id", "class_level", "kind").distinct()):

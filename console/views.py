@@ -120,8 +120,9 @@ def bilans_missing_view(request, division_pk, period_pk):
 @profile_required(*CONSOLE_PROFILES)
 def coverage_view(request, division_pk):
     division = _division(request, division_pk)
-    size = access.visible_learners(request.user).filter(division=division, is_active=True).count()
-    row = coverage.coverage(request.establishment, [division], {division.pk: size})[0]
+    members = dict.fromkeys(access.visible_learners(request.user).filter(division=division, is_active=True)
+                            .values_list("pk", flat=True), division.pk)
+    row = coverage.coverage(request.establishment, [division], members)[0]
     return render(request, "console/coverage.html", {"row": row, "division": division,
                                                      "statuses": list(coverage.Status)})
 
