@@ -152,8 +152,10 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 establishment, ddfpt = build(classes, learners_per_class, observations)
                 figures["build_s"] = round(time.perf_counter() - started, 1)
-                with connection.cursor() as cursor:
-                    if connection.vendor == "postgresql":
+                if connection.vendor == "postgresql":
+                    # The rows were just written in this transaction: give the planner the statistics autovacuum
+                    # keeps on a live database, or it plans for empty tables.
+                    with connection.cursor() as cursor:
                         cursor.execute("ANALYZE")
 
                 def call():
