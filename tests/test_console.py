@@ -314,10 +314,4 @@ def test_the_console_queries_do_not_grow_with_classes_learners_and_evidence(esta
             observe(establishment, learner, competency)
     assert _console_queries(client) == small
     assert small <= 30, small
-    print("console queries:", small)
-    import os
-    if os.environ.get("H6_SHOW"):
-        with CaptureQueriesContext(connection) as queries:
-            client.get("/0750654D/console/")
-        for q in queries:
-            print(q["sql"][:160])
+

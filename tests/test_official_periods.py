@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Profile
 from establishments.models import AuditEntry, Division
 from establishments.scoping import scope
+from pedagogy.models import Bilan
 from periods import official_periods
 from periods.demo_official import load_demo_official_periods
 from periods.models import OfficialPeriod
@@ -135,6 +136,19 @@ def test_a_period_is_deleted(establishment, melec, ddfpt_client):
     response = ddfpt_client.post(f"/0750654D/console/periodes/{period.pk}/supprimer/")
     assert response.status_code == 302
     assert _count(establishment) == 0
+
+
+def test_a_period_with_bilans_is_kept_with_a_message(establishment, melec, ddfpt_client, make_user):
+    _post(ddfpt_client, melec)
+    learner = make_user(establishment, Profile.LEARNER, login="ines.leroy")
+    with scope(establishment=establishment):
+        period = OfficialPeriod.objects.get()
+        Bilan.objects.create(establishment=establishment, learner=learner, period=period, period_label=period.label,
+                             period_start=period.start_date, period_end=period.end_date,
+                             version=melec.versions.get(), status=Bilan.Status.VALIDATED)
+    response = ddfpt_client.post(f"/0750654D/console/periodes/{period.pk}/supprimer/", follow=True)
+    assert "a déjà des bilans : elle ne peut pas être supprimée" in text(response)
+    assert _count(establishment) == 1
 
 
 def test_next_year_can_be_prepared_before_the_start_of_the_year(establishment, melec, ddfpt_client):
