@@ -155,6 +155,9 @@ def test_the_platform_console_shows_each_establishments_progress(establishment, 
     assert "Mise en service" in page
     assert "1/5 — à faire : Importation des données" in page  # 0750654D
     assert "0/5 — à faire : Abonnement" in page  # 0999999F
+    detail = text(client.get(f"/plateforme/establishments/establishment/{establishment.pk}/change/"))
+    assert "<li>Abonnement : fait</li>" in detail
+    assert "<li>Saisie des périodes LSL : à faire (encore 1 spécialité à configurer)</li>" in detail
 
 
 # Landing and permissions ----------------------------------------------------------------------------------------
