@@ -32,6 +32,7 @@ DEFAULT_LEVELS = {
     Diploma.Kind.BTS: [ClassLevel.ANNEE_1, ClassLevel.ANNEE_2],
     Diploma.Kind.MC: [ClassLevel.ANNEE_1],
 }
+PFMP_OFFSETS = {ClassLevel.PREMIERE: 2, ClassLevel.TERMINALE: 4, ClassLevel.ANNEE_2: 2}
 LEVEL_ORDER = [value for value, _label in ClassLevel.choices]
 
 
@@ -124,7 +125,9 @@ def default_label(establishment, school_year, diploma, class_level, kind) -> str
     count = _siblings(establishment, school_year, diploma, class_level, kind).count()
     names = {Kind.TERM: "Trimestre", Kind.SEMESTER: "Semestre", Kind.PFMP: "PFMP", Kind.LSL: "Période LSL",
              Kind.CERTIFICATION: "Date limite de certification"}
-    return f"{names.get(kind, kind)} {count + 1}"
+    # PFMP are numbered over the cycle: PFMP 1 and 2 in seconde, 3 and 4 in première, 5 and 6 in terminale.
+    offset = PFMP_OFFSETS.get(class_level, 0) if kind == Kind.PFMP else 0
+    return f"{names.get(kind, kind)} {offset + count + 1}"
 
 
 def _details(period: OfficialPeriod) -> dict:

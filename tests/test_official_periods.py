@@ -172,3 +172,14 @@ def test_the_demo_gives_the_demo_levels_trimesters_lsl_and_certification_once(es
         load_demo_official_periods(establishment, {})
         kinds = sorted(OfficialPeriod.objects.values_list("kind", flat=True))
     assert kinds == ["certification", "lsl", "trimestre", "trimestre", "trimestre"]
+
+
+def test_pfmp_are_numbered_over_the_cycle(establishment, melec):
+    with scope(establishment=establishment):
+        year = official_periods.current_school_year(establishment)
+        labels = [official_periods.save_period(establishment, None, year, diploma=melec, class_level=level,
+                                               kind="pfmp", start_date=start, end_date=end).label
+                  for level, start, end in [("2NDE", D(2027, 1, 4), D(2027, 1, 29)),
+                                            ("2NDE", D(2027, 5, 3), D(2027, 5, 28)),
+                                            ("1RE", D(2026, 11, 16), D(2026, 12, 11))]]
+    assert labels == ["PFMP 1", "PFMP 2", "PFMP 3"]
