@@ -1,14 +1,12 @@
-"""What the pilot console changes beyond the official periods (``periods.official_periods``): the learners' book."""
+"""What the pilot console changes beyond the official periods (``periods.official_periods``): the learners' book.
+
+The switch is ``Establishment.book_enabled``; the book's pages (any layer) read it with
+``establishments.selectors.book_enabled(establishment)``."""
 
 from django.db import transaction
 
 from establishments import audit
 from establishments.models import Establishment
-
-
-def book_enabled(establishment: Establishment) -> bool:
-    """Whether the learners' book is open to teachers and learners (read by the book's pages)."""
-    return bool(establishment.book_enabled)
 
 
 @transaction.atomic

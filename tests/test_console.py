@@ -318,3 +318,13 @@ def test_the_console_queries_do_not_grow_with_classes_learners_and_evidence(esta
     assert _console_queries(client) == small
     assert small <= 30, small
 
+
+
+def test_the_book_switch_is_read_by_the_other_apps(establishment, make_user, login_as):
+    from establishments.selectors import book_enabled
+
+    assert not book_enabled(establishment)
+    login_as(make_user(establishment, Profile.HEAD)).post("/0750654D/console/book/", {"book": "1"})
+    establishment.refresh_from_db()
+    assert book_enabled(establishment)
+    assert not book_enabled(None)
