@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.enrolments import school_year_of
 from accounts.models import Profile, User
 from console import coverage, indicators, progress
 from console.selectors import classes_with_learners
@@ -328,3 +329,36 @@ def test_the_book_switch_is_read_by_the_other_apps(establishment, make_user, log
     establishment.refresh_from_db()
     assert book_enabled(establishment)
     assert not book_enabled(None)
+
+
+def test_a_class_with_fewer_bilans_than_periods_over_the_cycle_is_behind(establishment):
+    """A première whose seconde had two trimesters last year: its learners' bilans of this year are complete, but
+    one bilan per learner is missing over the cycle."""
+    version = four_competencies()
+    with scope(establishment=establishment):
+        subscribe(establishment, version.diploma)
+        last_year = school_year_of(establishment, 2025)
+        for label, start, end in [("T1", D(2025, 9, 1), D(2025, 12, 31)), ("T2", D(2026, 1, 1), D(2026, 6, 30))]:
+            OfficialPeriod.objects.create(establishment=establishment, school_year=last_year, diploma=version.diploma,
+                                          class_level="2NDE", kind="semestre", label=label, start_date=start,
+                                          end_date=end)
+    t1, _t2 = trimesters(establishment, version.diploma, level="1RE")
+    _premiere, learners = make_class(establishment, version, "1MELEC1", level="1RE", learners=2)
+    _seconde, seconde_learners = make_class(establishment, version, "2MELEC1", learners=2)
+    trimesters(establishment, version.diploma)
+    with scope(establishment=establishment):
+        seconde_t1 = OfficialPeriod.objects.get(class_level="2NDE", label="Trimestre 1")
+        last_t1 = OfficialPeriod.objects.get(label="T1")
+    for learner in learners:
+        validated_bilan(establishment, learner, t1)
+        validated_bilan(establishment, learner, last_t1)  # last year's T2 is missing
+    for learner in seconde_learners:
+        validated_bilan(establishment, learner, seconde_t1)
+    with scope(establishment=establishment):
+        divisions, members = classes_with_learners(establishment)
+        rows = indicators.class_bilans(establishment, current_school_year(establishment), divisions=divisions,
+                                       learners=Counter(members.values()))
+    by_code = {r.division.code: r for r in rows}
+    assert (by_code["1MELEC1"].cycle_validated, by_code["1MELEC1"].cycle_expected) == (4, 6)
+    assert by_code["1MELEC1"].behind and not by_code["2MELEC1"].behind
+    assert [r.division.code for r in rows] == ["1MELEC1", "2MELEC1"]
