@@ -92,13 +92,17 @@ def coverage(establishment: Establishment, divisions: list[Division], members: d
     for task_id in planned_tasks:
         planned_competencies.update(task_links.get(task_id, ()))
 
-    # (class, competency) → learners evaluated: the distinct (learner, competency) pairs, placed in their class here
-    # (joining the learners and counting distinct in the database is several times slower, see bench_console).
+    # (class, competency) → learners evaluated: the establishment's distinct (learner, competency) pairs, placed in
+    # their class here (joining the learners, filtering on them and counting distinct in the database are each
+    # slower, see bench_console); learners who left or are in no class tied to a diploma are skipped.
     evaluated: Counter = Counter()
-    for learner_id, competency_id in (Observation.objects.filter(establishment=establishment, level__gt=0,
-                                                                 learner__in=list(members))
-                                      .values_list("learner_id", "competency_id").distinct().order_by()):
-        evaluated[members[learner_id], competency_id] += 1
+    observations = Observation.objects.filter(establishment=establishment, level__gt=0)
+    if len(divisions) == 1:  # one class's page: its learners only
+        observations = observations.filter(learner__in=list(members))
+    for learner_id, competency_id in observations.values_list("learner_id", "competency_id").distinct().order_by():
+        division_id = members.get(learner_id)
+        if division_id is not None:
+            evaluated[division_id, competency_id] += 1
     learners = Counter(members.values())
 
     rows = []

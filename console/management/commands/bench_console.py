@@ -180,6 +180,8 @@ class Command(BaseCommand):
                 slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
                 figures["slowest_queries_ms"] = [
                     {"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:90]} for q in slowest]
+                sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+                figures["sql_ms_of_last_call"] = round(sql_ms, 1)
                 figures.update({
                     "database": connection.vendor, "classes": classes, "learners": classes * learners_per_class,
                     "observations": observations, "median_ms": round(statistics.median(times), 1),
