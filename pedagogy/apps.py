@@ -5,7 +5,9 @@ class PedagogyConfig(AppConfig):
     name = "pedagogy"
     verbose_name = "Pédagogie"
     tenant_urls = [("parametres/masque-de-saisie/", "pedagogy.urls"), ("scenarios/", "pedagogy.urls_scenarios"),
-                   ("", "pedagogy.urls_files")]
+                   ("", "pedagogy.urls_files"),
+                   ("suivi/", "pedagogy.urls_followup"),
+                   ("parametres/evaluation/", "pedagogy.urls_evaluation_settings")]
 
     def ready(self):
         from . import registrations  # noqa: F401

@@ -134,6 +134,44 @@ def _scenario_file(establishment, users):
     return {**kwargs, "resource_pk": resource.pk}
 
 
+def _pfmp_annex(establishment, users):
+    """An annex pédagogique of a diploma the establishment subscribes to (issue 13)."""
+    from establishments.scoping import scopes_disabled
+    from periods.models import PedagogicalAnnex
+    from referentiels.models import Diploma, ReferentielVersion
+    from referentiels.services import subscribe
+
+    diploma, _ = Diploma.objects.get_or_create(code="expfmp", defaults={"name": "Exemple", "kind": "BAC_PRO"})
+    version, _ = ReferentielVersion.objects.get_or_create(diploma=diploma, code="2024", defaults={
+        "label": "expfmp 2024", "source": "Arrêté d'exemple"})
+    with scopes_disabled():
+        subscribe(establishment, diploma)
+        annex = PedagogicalAnnex.objects.create(establishment=establishment, version=version, class_level="2NDE",
+                                                title="Annexe d'exemple")
+    return {"pk": annex.pk}
+
+
+def _pfmp_period(establishment, users):
+    """A PFMP with the sweep's learner on it (issue 13)."""
+    import datetime
+
+    from establishments.models import SchoolYear
+    from establishments.scoping import scopes_disabled
+    from periods.models import PedagogicalAnnex, Placement, WorkPeriod
+
+    annex_pk = _pfmp_annex(establishment, users)["pk"]
+    with scopes_disabled():
+        annex = PedagogicalAnnex.objects.get(pk=annex_pk)
+        year, _ = SchoolYear.objects.get_or_create(establishment=establishment, start_year=2026,
+                                                   defaults=SchoolYear.default_values(2026))
+        period = WorkPeriod.objects.create(establishment=establishment, annex=annex, school_year=year,
+                                           version=annex.version, class_level="2NDE", title="PFMP d'exemple",
+                                           start_date=datetime.date(2026, 11, 16), end_date=datetime.date(2026, 12, 4))
+        Placement.objects.create(establishment=establishment, period=period, learner=users["apprenant"],
+                                 period_title=period.title, days_planned=15)
+    return {"pk": period.pk}
+
+
 URL_EXAMPLES: dict = {
     # Imports (issue 3)
     "tenant:imports_run": _import_run,
@@ -168,6 +206,19 @@ URL_EXAMPLES: dict = {
     "tenant:scenario_resource_add": _scenario,
     "tenant:scenario_resource_delete": _scenario_file,
     "tenant:scenario_resource_download": _scenario_file,
+    # Suivi des acquis (issue 12)
+    "tenant:followup_learner": _learner,
+    "tenant:followup_class": _division,
+    # Périodes en entreprise (issue 13)
+    "tenant:annex_edit": _pfmp_annex,
+    "tenant:annex_duplicate": _pfmp_annex,
+    "tenant:annex_delete": _pfmp_annex,
+    "tenant:period_declare": _pfmp_annex,
+    "tenant:period_detail": _pfmp_period,
+    "tenant:period_edit": _pfmp_period,
+    "tenant:period_delete": _pfmp_period,
+    "tenant:period_days": _pfmp_period,
+    "tenant:pfmp_weeks_minimum": lambda est, users: {"code": _referentiel(est, users)["diploma"]},
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,
     "essai:achievement_rename_unscoped": _achievement,
@@ -179,7 +230,14 @@ URL_EXAMPLES: dict = {
 SHARED_WITH_EVERY_TEACHER: set[str] = {"tenant:referentiel_version", "tenant:scenario_detail",
                                        "tenant:scenario_duplicate", "tenant:scenario_received_import",
                                        "tenant:scenario_export_odt", "tenant:scenario_export_docx",
-                                       "tenant:scenario_resource_download"}
+                                       "tenant:scenario_resource_download",
+                                       # Périodes en entreprise (issue 13): annexes and periods are the
+                                       # establishment's; a period's page lists only the learners one may see.
+                                       "tenant:annex_edit", "tenant:annex_duplicate", "tenant:annex_delete",
+                                       "tenant:period_declare", "tenant:period_detail", "tenant:period_days",
+                                       "tenant:period_edit", "tenant:period_delete",
+                                       "tenant:pfmp_weeks_minimum"}
+
 
 
 def _console_class(establishment, users):
