@@ -26,7 +26,9 @@ LOCKOUT_MESSAGE = (
 
 
 def _home_url(request) -> str:
-    return tenant_url(request.establishment, "home")
+    """The first page after logging in: a registered landing page of the profile (the pilot console), or home."""
+    landing = extensions.landing_pages.for_user(request.user)
+    return landing[0]["url"] if landing else tenant_url(request.establishment, "home")
 
 
 @public

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pedagogy",
     "imports",
     "transfers",
+    "console",
 ]
 # Models that exist only in the tests (learner data that the transfer and purge tests move and delete). On
 # under pytest, and for the Celery worker the tests start (they pass CPRO_TEST_APPS=1); never in production.

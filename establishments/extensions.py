@@ -128,3 +128,29 @@ demo_content = HookRegistry("données de démonstration")
 
 def visible_to_any(registry: LinkRegistry, user) -> bool:
     return any(link.visible(user) for link in registry.all())
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of an establishment's set-up (the progress bar of the pilot console): done or to do, what is
+    missing (« encore 1 spécialité à configurer ») and the page where it is done (a ``tenant:`` URL name)."""
+
+    key: str
+    label: str
+    done: bool
+    missing: str = ""
+    url_name: str = ""
+
+
+# The set-up progress of an establishment, shown on the pilot console and on the platform console (/plateforme/):
+# ``hook(establishment) -> list[SetupStep]``; the console app registers the product's five steps.
+setup_progress = HookRegistry("avancement de la mise en service")
+
+
+def setup_steps(establishment) -> list[SetupStep]:
+    return [step for hook in setup_progress.all() for step in hook(establishment)]
+
+
+# The first page a profile sees after logging in, when it is not the home page (the pilot console for the DDFPT
+# and the chef d'établissement): the first visible entry wins.
+landing_pages = LinkRegistry("page d'arrivée")

@@ -90,4 +90,6 @@ UNSCOPED_SQL_ALLOWED = {
     "transfers/services.py",
     "transfers/jobs.py",  # no establishment data: the advisory lock that makes a day's job exclusive
     "transfers/management/commands/bench_daily_jobs.py",
+    "console/management/commands/bench_console.py",  # ANALYZE of the tables it has just filled (no data read)
+    "pedagogy/followup.py",  # a RawSQL expression (the decay of a weight) inside an establishment-scoped queryset
 }

@@ -9,6 +9,7 @@ from establishments import extensions
 
 from . import uses
 from .demo import load_demo_periods
+from .demo_official import load_demo_official_periods
 from .models import PedagogicalAnnex, Placement, WorkPeriod
 from .permissions import ANNEX_WRITERS, LEARNER, PERIOD_READERS, PERIOD_WRITERS
 
@@ -70,3 +71,13 @@ def _days(period_ids):
 
 uses.register_period_use("placements", "apprenant(s) affecté(s) (entreprise, tuteur, jours)", _placements)
 uses.register_period_use("days", "jour(s) effectué(s) saisi(s)", _days)
+
+
+# Official periods (issue 14, set on the pilot console) ------------------------------------------------------------
+
+extensions.audit_labels.register({
+    "official_period.create": "Ajout d'une période officielle",
+    "official_period.update": "Modification d'une période officielle",
+    "official_period.delete": "Suppression d'une période officielle",
+})
+extensions.demo_content.register(load_demo_official_periods)

@@ -297,3 +297,47 @@ SHARED_WITH_EVERY_TEACHER: set[str] = {"tenant:referentiel_version", "tenant:sce
                                        "tenant:period_declare", "tenant:period_detail", "tenant:period_days",
                                        "tenant:period_edit", "tenant:period_delete",
                                        "tenant:pfmp_weeks_minimum"}
+
+
+
+def _console_class(establishment, users):
+    """A class tied to a diploma of the establishment, with a trimester of the current school year (pilot console)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.enrolments import school_year_of
+    from establishments.models import Division, school_year_start
+    from establishments.scoping import scopes_disabled
+    from periods.models import OfficialPeriod
+    from referentiels.establishment_models import Cohort
+    from referentiels.models import Diploma, ReferentielVersion
+    from referentiels.services import subscribe
+
+    diploma, _ = Diploma.objects.get_or_create(code="excons", defaults={"name": "Exemple", "kind": "BAC_PRO"})
+    version, _ = ReferentielVersion.objects.get_or_create(diploma=diploma, code="2024", defaults={
+        "label": "excons 2024", "source": "Arrêté d'exemple"})
+    with scopes_disabled():
+        subscribe(establishment, diploma)
+        division, _ = Division.objects.get_or_create(establishment=establishment, code="2CONS1")
+        Cohort.objects.get_or_create(establishment=establishment, division=division,
+                                     defaults={"version": version, "class_level": "2NDE"})
+        year = school_year_of(establishment, school_year_start(timezone.localdate()))
+        period, _ = OfficialPeriod.objects.get_or_create(
+            establishment=establishment, school_year=year, diploma=diploma, class_level="2NDE", kind="trimestre",
+            label="Trimestre 1", defaults={"start_date": year.start_date,
+                                           "end_date": year.start_date + datetime.timedelta(days=80)})
+    return {"division_pk": division.pk, "period_pk": period.pk}
+
+
+def _console_period(establishment, users):
+    return {"pk": _console_class(establishment, users)["period_pk"]}
+
+
+URL_EXAMPLES.update({
+    # Console de pilotage (issue 14)
+    "tenant:console_period_edit": _console_period,
+    "tenant:console_period_delete": _console_period,
+    "tenant:console_bilans_missing": _console_class,
+    "tenant:console_coverage": lambda est, users: {"division_pk": _console_class(est, users)["division_pk"]},
+})
