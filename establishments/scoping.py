@@ -91,5 +91,5 @@ UNSCOPED_SQL_ALLOWED = {
     "transfers/jobs.py",  # no establishment data: the advisory lock that makes a day's job exclusive
     "transfers/management/commands/bench_daily_jobs.py",
     "console/management/commands/bench_console.py",  # ANALYZE of the tables it has just filled (no data read)
-    "pedagogy/followup.py",  # a RawSQL expression (the decay of a weight) inside an establishment-scoped queryset
+    "pedagogy/followup.py",  # a raw SQL expression (the decay of a weight) inside an establishment-scoped queryset
 }
