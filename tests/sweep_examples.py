@@ -134,6 +134,32 @@ def _scenario_file(establishment, users):
     return {**kwargs, "resource_pk": resource.pk}
 
 
+def _grid(establishment, users):
+    """A grid of the establishment's scenario, made by its teacher for the class's learner (one cell filled)."""
+    import datetime
+
+    from establishments.scoping import scopes_disabled
+    from pedagogy.models import Grid, Observation, Scenario
+    from referentiels.models import Competency
+
+    kwargs = _scenario(establishment, users)
+    with scopes_disabled():
+        scenario = Scenario.objects.get(pk=kwargs["pk"])
+        competency, _ = Competency.objects.get_or_create(version=scenario.version, code="C1",
+                                                         defaults={"label": "Compétence d'exemple"})
+        scenario.competencies.add(competency)
+        grid = Grid.objects.create(establishment=establishment, scenario=scenario, title="Grille d'exemple",
+                                   date=datetime.date.today(), created_by=users["enseignant"])
+        grid.learners.add(users["apprenant"])
+        Observation.objects.create(establishment=establishment, learner=users["apprenant"], competency=competency,
+                                   level=2, type="formative", date=grid.date, grid=grid)
+    return {"pk": grid.pk}
+
+
+def _grid_learner(establishment, users):
+    return {**_grid(establishment, users), "learner_pk": users["apprenant"].pk}
+
+
 URL_EXAMPLES: dict = {
     # Imports (issue 3)
     "tenant:imports_run": _import_run,
@@ -168,6 +194,12 @@ URL_EXAMPLES: dict = {
     "tenant:scenario_resource_add": _scenario,
     "tenant:scenario_resource_delete": _scenario_file,
     "tenant:scenario_resource_download": _scenario_file,
+    # Grilles de positionnement (issue 12)
+    "tenant:grid_detail": _grid,
+    "tenant:grid_cell": _grid,
+    "tenant:grid_learner": _grid_learner,
+    "tenant:grid_print": _grid,
+    "tenant:grid_delete": _grid,
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,
     "essai:achievement_rename_unscoped": _achievement,
