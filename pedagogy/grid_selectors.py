@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from accounts import access
 from accounts.models import Profile, User
@@ -30,6 +32,27 @@ class Row:
     learner: User
     cells: list[Cell] = field(default_factory=list)
     note: str = ""
+
+    @property
+    def cells_html(self) -> str:
+        """The row's cells for the grid page, written here rather than by the template: a grid of 35 × 30 cells
+        renders in a few milliseconds instead of a hundred (bench_grids). Every value is escaped."""
+        parts = []
+        for cell in self.cells:
+            column = cell.column
+            classes = f"grid-cell grid-l{cell.level}"
+            if column.criterion is not None:
+                classes += " cpro-grid-criterion"
+            comment = escape(cell.comment)
+            if comment:
+                classes += " grid-commented"
+            parts.append(
+                f'<td class="{classes}" data-competency="{column.competency.pk}" '
+                f'data-criterion="{column.criterion.pk if column.criterion else ""}" data-code="{escape(column.code)}" '
+                f'data-level="{cell.level}" data-saved="{cell.level}" data-comment="{comment}" '
+                f'data-saved-comment="{comment}"' + (f' title="{comment}"' if comment else "") +
+                f">{grids.LEVEL_LABELS[cell.level]}</td>")
+        return mark_safe("".join(parts))  # built from escaped values only
 
 
 @dataclass

@@ -202,17 +202,17 @@ def _int(value, message: str) -> int:
 
 def check_cell(grid: Grid, learner_id, competency_id, criterion_id) -> tuple[int, int, int | None]:
     """The cell's ids, checked: a learner on the grid, a competency of the grid (the scenario's, of its version),
-    a criterion of that competency. Three small queries at most."""
+    a criterion of that competency. Two small queries (three with a criterion) when all is well."""
     learner_id = _int(learner_id, "Apprenant inconnu.")
     competency_id = _int(competency_id, "Compétence inconnue.")
     criterion_id = _int(criterion_id, "Critère inconnu.") if criterion_id not in (None, "", 0, "0") else None
     if not grid.learners.filter(pk=learner_id).exists():
         raise GridError("Cet apprenant n'est pas sur cette grille.", code="learner")
-    competency = Competency.objects.filter(pk=competency_id).values_list("version_id", flat=True).first()
-    if competency != grid.scenario.version_id:
-        raise GridError("Cette compétence n'appartient pas à la version du référentiel de la grille.",
-                        code="competency")
-    if not grid.scenario.competencies.filter(pk=competency_id).exists():
+    if not grid.scenario.competencies.filter(pk=competency_id, version_id=grid.scenario.version_id).exists():
+        version_id = Competency.objects.filter(pk=competency_id).values_list("version_id", flat=True).first()
+        if version_id != grid.scenario.version_id:
+            raise GridError("Cette compétence n'appartient pas à la version du référentiel de la grille.",
+                            code="competency")
         raise GridError("Cette compétence n'est pas évaluée par cette grille (elle n'est pas liée au scénario).",
                         code="competency")
     if criterion_id is not None and not Criterion.objects.filter(pk=criterion_id,
@@ -278,7 +278,6 @@ def save_cell(grid: Grid, actor: User, *, learner_id, competency_id, criterion_i
             Observation.objects.filter(pk=row.pk).update(
                 level=wanted.level, comment=wanted.comment, observer=actor, observer_name=actor.get_full_name(),
                 revision=F("revision") + 1, updated_at=timezone.now())
-        Grid.objects.filter(pk=grid.pk).update(updated_at=timezone.now())
     return wanted
 
 
