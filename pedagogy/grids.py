@@ -9,7 +9,7 @@ way; the comment on a learner is a ``GridNote``.
 
 Who may do what (rule registered in ``pedagogy.registrations``):
 
-- the teacher who created a grid reads, fills and deletes it;
+- the teacher who created a grid reads, fills, changes (title, type, date, learners) and deletes it;
 - another teacher of the establishment reads and fills it when they see every learner on it (they teach them: the
   co-intervention case); otherwise the grid does not exist for them (404);
 - the DDFPT, the chef d'établissement and the inspector read every grid; learners and guardians see their levels
@@ -119,6 +119,39 @@ def create_grid(*, establishment, actor: User, scenario, title: str, type: str, 
     audit.record(establishment, actor, "grid.create", grid.title,
                  {"scénario": scenario.title, "apprenants": len(ids), "date": f"{date:%d/%m/%Y}"})
     return grid, True
+
+
+@transaction.atomic
+def update_grid(grid: Grid, *, actor: User, title: str, type: str, date: datetime.date, learner_ids) -> list[int]:
+    """Changes the title, type, date and learners of ``grid``; its cells follow (type, date, source). A learner
+    taken off the grid loses their cells and comment on it. Learners added must be visible to ``actor``. Returns
+    the ids of the learners taken off. ``GridError`` (nothing written) on bad input."""
+    title = (title or "").strip() or grid.title
+    if type not in EvaluationType.values or type == EvaluationType.COMPANY:
+        raise GridError("Choisissez le type d'évaluation dans la liste (formative ou certificative).", code="type")
+    check_date(grid.establishment, date)
+    ids = {int(pk) for pk in learner_ids}
+    if not ids:
+        raise GridError("Choisissez au moins un apprenant.", code="learners")
+    current = set(grid.learners.values_list("pk", flat=True))
+    added = ids - current
+    if added:
+        allowed = set(access.visible_learners(actor).filter(pk__in=added, is_active=True)
+                      .values_list("pk", flat=True))
+        if added - allowed:
+            raise GridError("Un apprenant choisi n'est pas l'un de vos apprenants.", code="learners")
+    removed = sorted(current - ids)
+    grid.title, grid.type, grid.date = title[:255], type, date
+    grid.save(update_fields=["title", "type", "date", "updated_at"])
+    label = source_label(grid)
+    Observation.objects.filter(grid=grid, learner_id__in=removed).delete()
+    GridNote.objects.filter(grid=grid, learner_id__in=removed).delete()
+    Observation.objects.filter(grid=grid).update(type=type, date=date, source_label=label)
+    GridNote.objects.filter(grid=grid).update(source_label=label)
+    grid.learners.set(sorted(ids))
+    audit.record(grid.establishment, actor, "grid.update", grid.title,
+                 {"apprenants": len(ids), "retirés": len(removed), "date": f"{date:%d/%m/%Y}"})
+    return removed
 
 
 @transaction.atomic

@@ -65,5 +65,6 @@ register_scenario_use("evaluations", "grille(s) de positionnement", grid_selecto
 extensions.demo_content.register(load_demo_grids)  # after the scenarios it evaluates
 extensions.audit_labels.register({
     "grid.create": "Création d'une grille de positionnement",
+    "grid.update": "Modification d'une grille de positionnement",
     "grid.delete": "Suppression d'une grille de positionnement",
 })

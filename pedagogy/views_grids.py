@@ -52,8 +52,12 @@ def grid_list_view(request):
         "own": own, "others": others, "may_write": request.user.profile in WRITERS})
 
 
-def _create_page(request, scenario, form, status=200, error=""):
+def _create_page(request, scenario, form, status=200, error="", grid=None):
     choices = selectors.learner_choices(request.user, scenario)
+    if grid is not None:  # learners already on the grid stay offered, even those the user no longer teaches
+        known = {learner.pk for learner in choices.learners}
+        choices.learners += [learner for learner in grid.learners.select_related("division").order_by(
+            "last_name", "first_name") if learner.pk not in known]
     if request.method == "POST":
         chosen = {int(v) for v in request.POST.getlist("learners") if v.isdigit()}
     else:
@@ -66,8 +70,10 @@ def _create_page(request, scenario, form, status=200, error=""):
             chosen = selectors.learners_of_group(found) if found else set()
         elif request.GET.get("aucun"):
             chosen = set()
+        elif grid is not None:
+            chosen = set(grid.learners.values_list("pk", flat=True))
     return render(request, "pedagogy/grids/create.html", {
-        "scenario": scenario, "form": form, "choices": choices, "chosen": chosen, "error": error,
+        "scenario": scenario, "form": form, "choices": choices, "chosen": chosen, "error": error, "grid": grid,
         "competencies": list(scenario.competencies.order_by("position")),
     }, status=status)
 
@@ -239,6 +245,34 @@ def grid_print_view(request, pk: int):
     return render(request, "pedagogy/grids/print.html", {
         "grid": grid, "page": selectors.grid_page(grid, detailed=detailed, blank=blank), "blank": blank,
         "detailed": detailed})
+
+
+@profile_required(*WRITERS)
+def grid_edit_view(request, pk: int):
+    """« Modifier la grille » (its author): title, type, date and learners; the cells follow."""
+    grid = access.get_or_404(request.user, access.VIEW, _grids(request), pk=pk)
+    if not grids.may_delete(request.user, grid):
+        raise Http404("Vous n'avez pas accès à cet objet.")
+    if request.method != "POST":
+        form = GridForm(initial={"title": grid.title, "type": grid.type, "date": grid.date})
+        return _create_page(request, grid.scenario, form, grid=grid)
+    form = GridForm(request.POST)
+    if not form.is_valid():
+        return _create_page(request, grid.scenario, form, status=400, grid=grid)
+    try:
+        removed = grids.update_grid(grid, actor=request.user, title=form.cleaned_data["title"],
+                                    type=form.cleaned_data["type"], date=form.cleaned_data["date"],
+                                    learner_ids=[v for v in request.POST.getlist("learners") if v.isdigit()])
+    except grids.GridError as error:
+        if error.code in ("date", "type"):
+            form.add_error(error.code, error.message)
+            return _create_page(request, grid.scenario, form, status=400, grid=grid)
+        return _create_page(request, grid.scenario, form, status=400, error=error.message, grid=grid)
+    message = f"La grille « {grid.title} » a été modifiée."
+    if removed:
+        message += f" {len(removed)} apprenant(s) retiré(s) avec leurs niveaux sur cette grille."
+    messages.success(request, message)
+    return redirect(_detail_url(request, grid))
 
 
 @profile_required(*WRITERS)

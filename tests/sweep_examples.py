@@ -199,6 +199,7 @@ URL_EXAMPLES: dict = {
     "tenant:grid_cell": _grid,
     "tenant:grid_learner": _grid_learner,
     "tenant:grid_print": _grid,
+    "tenant:grid_edit": _grid,
     "tenant:grid_delete": _grid,
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,

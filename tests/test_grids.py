@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile
 from establishments.scoping import scopes_disabled
+from pedagogy import grids as grid_services
 from pedagogy.models import Grid, Observation, Scenario
 
 from .grid_fixtures import (
@@ -221,3 +222,33 @@ def test_the_demo_has_grids_filled_over_the_autumn(db):
     listing = text(client.get("/0750654D/grilles/"))
     assert "Va-et-vient — évaluation formative" in listing
     assert datetime.date.today() >= grids[-1].date
+
+
+def test_the_author_changes_the_date_and_learners_and_the_cells_follow(establishment, world, login_as):
+    grid = make_grid(world)
+    client = login_as(world.teacher)
+    first, second = world.learners[0], world.learners[1]
+    for learner in (first, second):
+        post_cell(client, grid, learner=learner.pk, competency=world.competencies[0].pk, level=3, seen=0)
+    post_cell(client, grid, learner=second.pk, note="Absent", seen_note="")
+    url = grids_url(establishment, f"{grid.pk}/modifier/")
+    assert login_as(world.colleague).get(url).status_code == 404  # the co-teacher fills, only the author changes
+    page = text(client.get(url))
+    assert f'value="{second.pk}" checked' in page and "Enregistrer la grille" in page
+    with scopes_disabled():
+        new_date = grid_services.school_year_bounds(establishment)[0]  # the first day of the school year
+    payload = {"title": "Tableau (rattrapage)", "type": "certificative", "date": new_date.isoformat(),
+               "learners": [first.pk, world.learners[2].pk, world.other_learner.pk]}
+    assert client.post(url, {**payload, "date": "2019-09-02"}).status_code == 400
+    assert client.post(url, payload).status_code == 302
+    with scopes_disabled():
+        grid.refresh_from_db()
+        assert (grid.title, grid.type, grid.date) == ("Tableau (rattrapage)", "certificative", new_date)
+        assert set(grid.learners.values_list("pk", flat=True)) == {first.pk, world.learners[2].pk,
+                                                                  world.other_learner.pk}
+        kept = Observation.objects.get(grid=grid)
+        assert (kept.learner, kept.type, kept.date) == (first, "certificative", new_date)
+        assert kept.source_label == f"Grille « Tableau (rattrapage) » du {new_date:%d/%m/%Y}"
+        assert not grid.notes.exists()  # the learner taken off lost their cells and comment on it
+    # The colleague (who does not teach 2MELEC2) no longer sees the grid.
+    assert login_as(world.colleague).get(grids_url(establishment, f"{grid.pk}/")).status_code == 404
