@@ -196,6 +196,22 @@ def test_queries_do_not_grow_with_the_grid(establishment, make_user, login_as):
     assert large[0] <= 20
 
 
+def test_the_grid_list_queries_do_not_grow_with_the_grids(establishment, world, login_as):
+    client = login_as(world.colleague)
+
+    def queries_for(number: int) -> int:
+        with scopes_disabled():
+            existing = Grid.objects.count()
+        for n in range(existing, number):
+            make_grid(world, title=f"Grille n° {n}")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(grids_url(establishment))
+        assert text(page).count("Grille n° ") == number
+        return len(queries)
+
+    assert queries_for(1) == queries_for(8)
+
+
 def test_the_demo_has_grids_filled_over_the_autumn(db):
     from accounts.management.commands.demo import load_demo
     from referentiels.loader import load_files
