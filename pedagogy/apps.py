@@ -6,6 +6,8 @@ class PedagogyConfig(AppConfig):
     verbose_name = "Pédagogie"
     tenant_urls = [("parametres/masque-de-saisie/", "pedagogy.urls"), ("scenarios/", "pedagogy.urls_scenarios"),
                    ("", "pedagogy.urls_files"),
+                   ("suivi/", "pedagogy.urls_followup"),
+                   ("parametres/evaluation/", "pedagogy.urls_evaluation_settings"),
                    ("grilles/", "pedagogy.urls_grids")]
 
     def ready(self):

@@ -52,6 +52,7 @@ def received_scenario_rule(user, action: str, share: ScenarioShare) -> bool:
     """A scenario received by the establishment: its teachers read and import it."""
     return user.profile == Profile.TEACHER or (action == access.VIEW and user.profile in READERS)
 
+
 # Grilles de positionnement (issue 12) --------------------------------------------------------------------------
 
 from . import grid_selectors, grids  # noqa: E402
@@ -67,4 +68,22 @@ extensions.audit_labels.register({
     "grid.create": "Création d'une grille de positionnement",
     "grid.update": "Modification d'une grille de positionnement",
     "grid.delete": "Suppression d'une grille de positionnement",
+})
+
+# Suivi des acquis (issue 12) -------------------------------------------------------------------------------------
+
+from .views_followup import LEARNER_READERS as FOLLOWUP_READERS  # noqa: E402
+from .views_followup import SETTINGS_EDITORS as EVALUATION_SETTINGS_EDITORS  # noqa: E402
+
+FOLLOWUP = extensions.Link(
+    "followup", "Suivre les acquis", "followup", for_profiles(*FOLLOWUP_READERS),
+    "Les niveaux proposés par compétence, leur évolution dans le temps et la carte de chaleur de la classe.",
+    order=65)
+extensions.menu.register(FOLLOWUP)
+extensions.home_cards.register(FOLLOWUP)
+extensions.settings_tabs.register(extensions.Link(
+    key="evaluation", label="Évaluation", url_name="settings_evaluation",
+    visible=for_profiles(*EVALUATION_SETTINGS_EDITORS), order=45))
+extensions.audit_labels.register({
+    "establishment.evaluation_settings": "Modification des paramètres de l'évaluation (niveau proposé)",
 })

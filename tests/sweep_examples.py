@@ -201,6 +201,9 @@ URL_EXAMPLES: dict = {
     "tenant:grid_print": _grid,
     "tenant:grid_edit": _grid,
     "tenant:grid_delete": _grid,
+    # Suivi des acquis (issue 12)
+    "tenant:followup_learner": _learner,
+    "tenant:followup_class": _division,
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,
     "essai:achievement_rename_unscoped": _achievement,
