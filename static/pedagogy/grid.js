@@ -2,7 +2,7 @@
    Arrows move; 0 (NE) to 4 set the level, Backspace/Delete set NE; Enter goes to the next learner, Tab to the next
    cell; C opens the cell's comment; a click cycles NE, 1, 2, 3, 4. Every save carries the value last confirmed by
    the server (data-saved): when someone else changed the cell meanwhile, the server refuses and the current value
-   is shown. Saves of one cell are sent one after the other. */
+   is shown. Saves are sent one after the other; a failed request is tried again twice. */
 (function () {
   "use strict";
   var table = document.getElementById("grid");
@@ -75,33 +75,41 @@
     }
   }
 
-  function post(payload) {
+  function post(payload, attempt) {
+    attempt = attempt || 0;
     return fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "X-Requested-With": "fetch"},
       body: JSON.stringify(payload)
     }).then(function (response) {
+      if (response.status >= 500 && attempt < 2) throw new Error("retry");
       return response.json().catch(function () { return {ok: false, error: "Réponse illisible du serveur."}; })
         .then(function (data) { data.status = response.status; return data; });
+    }).catch(function (error) {
+      // A server busy for a moment or a network hiccup: try again twice, then report the cell as not saved.
+      if (attempt >= 2) throw error;
+      return new Promise(function (resolve) { setTimeout(resolve, 400 * (attempt + 1)); })
+        .then(function () { return post(payload, attempt + 1); });
     });
   }
 
-  // Saves of one cell run one after the other, each with the value the server confirmed last.
+  // Saves are sent one after the other (the page never has two requests in flight), each with the value the
+  // server confirmed last for its cell.
+  var chain = Promise.resolve();
   function queue(cell, job) {
-    var previous = cell._queue || Promise.resolve();
     pending += 1;
+    cell._jobs = (cell._jobs || 0) + 1;
     showStatus();
     cell.classList.add("grid-pending");
-    cell._queue = previous.then(job).catch(function () {
+    chain = chain.then(job).catch(function () {
       failures += 1;
       cell.classList.add("grid-failed");
     }).then(function () {
       pending -= 1;
-      if (!cell._jobs || --cell._jobs <= 0) cell.classList.remove("grid-pending");
+      if (--cell._jobs <= 0) cell.classList.remove("grid-pending");
       showStatus(cell._message);
       cell._message = "";
     });
-    cell._jobs = (cell._jobs || 0) + 1;
   }
 
   function payloadOf(cell) {
