@@ -8,7 +8,8 @@ class PedagogyConfig(AppConfig):
                    ("", "pedagogy.urls_files"),
                    ("suivi/", "pedagogy.urls_followup"),
                    ("parametres/evaluation/", "pedagogy.urls_evaluation_settings"),
-                   ("bilans/", "pedagogy.urls_bilans")]
+                   ("bilans/", "pedagogy.urls_bilans"),
+                   ("grilles/", "pedagogy.urls_grids")]
 
     def ready(self):
         from . import registrations  # noqa: F401

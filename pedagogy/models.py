@@ -181,3 +181,6 @@ from .evaluation_models import (  # noqa: E402, F401
     Level,
     Observation,
 )
+
+# Grilles de positionnement (issue 12) ----------------------------------------------------------------------------
+from .grid_models import GridNote  # noqa: E402, F401

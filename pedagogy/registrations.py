@@ -52,6 +52,24 @@ def received_scenario_rule(user, action: str, share: ScenarioShare) -> bool:
     """A scenario received by the establishment: its teachers read and import it."""
     return user.profile == Profile.TEACHER or (action == access.VIEW and user.profile in READERS)
 
+
+# Grilles de positionnement (issue 12) --------------------------------------------------------------------------
+
+from . import grid_selectors, grids  # noqa: E402
+from .demo_grids import load_demo_grids  # noqa: E402
+from .evaluation_models import Grid  # noqa: E402
+from .scenario_uses import register_scenario_use  # noqa: E402
+
+access.register_rule(Grid)(grids.grid_rule)
+# A scenario evaluated by a grid cannot be deleted; its page and the list count its grids (« Évaluations »).
+register_scenario_use("evaluations", "grille(s) de positionnement", grid_selectors.grid_counts)
+extensions.demo_content.register(load_demo_grids)  # after the scenarios it evaluates
+extensions.audit_labels.register({
+    "grid.create": "Création d'une grille de positionnement",
+    "grid.update": "Modification d'une grille de positionnement",
+    "grid.delete": "Suppression d'une grille de positionnement",
+})
+
 # Suivi des acquis (issue 12) -------------------------------------------------------------------------------------
 
 from .views_followup import LEARNER_READERS as FOLLOWUP_READERS  # noqa: E402

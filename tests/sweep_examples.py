@@ -170,6 +170,8 @@ def _pfmp_period(establishment, users):
         Placement.objects.create(establishment=establishment, period=period, learner=users["apprenant"],
                                  period_title=period.title, days_planned=15)
     return {"pk": period.pk}
+
+
 def _bilan_setup(establishment, users):
     """The sweep's class 2MELEC1 tied to a version in Seconde, with a trimester; returns (learner, period)."""
     import datetime
@@ -225,6 +227,32 @@ def _bilan(establishment, users):
     return {"pk": bilan.pk}
 
 
+def _grid(establishment, users):
+    """A grid of the establishment's scenario, made by its teacher for the class's learner (one cell filled)."""
+    import datetime
+
+    from establishments.scoping import scopes_disabled
+    from pedagogy.models import Grid, Observation, Scenario
+    from referentiels.models import Competency
+
+    kwargs = _scenario(establishment, users)
+    with scopes_disabled():
+        scenario = Scenario.objects.get(pk=kwargs["pk"])
+        competency, _ = Competency.objects.get_or_create(version=scenario.version, code="C1",
+                                                         defaults={"label": "Compétence d'exemple"})
+        scenario.competencies.add(competency)
+        grid = Grid.objects.create(establishment=establishment, scenario=scenario, title="Grille d'exemple",
+                                   date=datetime.date.today(), created_by=users["enseignant"])
+        grid.learners.add(users["apprenant"])
+        Observation.objects.create(establishment=establishment, learner=users["apprenant"], competency=competency,
+                                   level=2, type="formative", date=grid.date, grid=grid)
+    return {"pk": grid.pk}
+
+
+def _grid_learner(establishment, users):
+    return {**_grid(establishment, users), "learner_pk": users["apprenant"].pk}
+
+
 URL_EXAMPLES: dict = {
     # Imports (issue 3)
     "tenant:imports_run": _import_run,
@@ -259,6 +287,13 @@ URL_EXAMPLES: dict = {
     "tenant:scenario_resource_add": _scenario,
     "tenant:scenario_resource_delete": _scenario_file,
     "tenant:scenario_resource_download": _scenario_file,
+    # Grilles de positionnement (issue 12)
+    "tenant:grid_detail": _grid,
+    "tenant:grid_cell": _grid,
+    "tenant:grid_learner": _grid_learner,
+    "tenant:grid_print": _grid,
+    "tenant:grid_edit": _grid,
+    "tenant:grid_delete": _grid,
     # Suivi des acquis (issue 12)
     "tenant:followup_learner": _learner,
     "tenant:followup_class": _division,
@@ -297,7 +332,6 @@ SHARED_WITH_EVERY_TEACHER: set[str] = {"tenant:referentiel_version", "tenant:sce
                                        "tenant:period_declare", "tenant:period_detail", "tenant:period_days",
                                        "tenant:period_edit", "tenant:period_delete",
                                        "tenant:pfmp_weeks_minimum"}
-
 
 
 def _console_class(establishment, users):

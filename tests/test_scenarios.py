@@ -178,6 +178,7 @@ def test_delete_after_confirmation_refused_while_used(establishment, melec, teac
     create(client, establishment, melec)
     scenario = scenario_of(establishment)
     url = base(establishment) + f"{scenario.pk}/supprimer/"
+    previous = scenario_uses._uses.get("evaluations")  # the real use (grids), put back afterwards
     scenario_uses.register_scenario_use("evaluations", "évaluation(s)", lambda ids: {scenario.pk: 2})
     try:
         assert "utilisé par 2 évaluation(s)" in text(client.get(url))
@@ -187,6 +188,8 @@ def test_delete_after_confirmation_refused_while_used(establishment, melec, teac
         assert re.search(r"<td>0</td><td>0</td><td>2</td>", text(listing).replace("> <", "><"))
     finally:
         scenario_uses.unregister_scenario_use("evaluations")
+        if previous is not None:
+            scenario_uses.register_scenario_use(previous.key, previous.label, previous.count)
     assert "définitivement" in text(client.get(url))
     assert client.post(url).status_code == 302
     with scopes_disabled():
