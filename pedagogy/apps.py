@@ -5,7 +5,8 @@ class PedagogyConfig(AppConfig):
     name = "pedagogy"
     verbose_name = "Pédagogie"
     tenant_urls = [("parametres/masque-de-saisie/", "pedagogy.urls"), ("scenarios/", "pedagogy.urls_scenarios"),
-                   ("", "pedagogy.urls_files")]
+                   ("", "pedagogy.urls_files"),
+                   ("entreprise/", "pedagogy.urls_company")]
 
     def ready(self):
         from . import registrations  # noqa: F401

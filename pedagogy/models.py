@@ -181,3 +181,7 @@ from .evaluation_models import (  # noqa: E402, F401
     Level,
     Observation,
 )
+
+# Bilan entreprise of a PFMP (issue 13) ------------------------------------------------------------------------
+# isort: split
+from .company_models import CompanyBilan, CompanyBilanLine, TutorLink  # noqa: E402, F401

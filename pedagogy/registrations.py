@@ -51,3 +51,13 @@ def scenario_rule(user, action: str, scenario: Scenario) -> bool:
 def received_scenario_rule(user, action: str, share: ScenarioShare) -> bool:
     """A scenario received by the establishment: its teachers read and import it."""
     return user.profile == Profile.TEACHER or (action == access.VIEW and user.profile in READERS)
+
+# Bilan entreprise of a PFMP (issue 13) -------------------------------------------------------------------------
+from . import company_bilans  # noqa: E402, F401  (fills the portfolio's and the periods' hooks)
+
+extensions.audit_labels.register({
+    "company_bilan.link": "Envoi du lien du bilan entreprise au tuteur",
+    "company_bilan.revoke": "Révocation du lien du tuteur",
+    "company_bilan.tutor": "Bilan entreprise signé par le tuteur",
+    "company_bilan.validate": "Validation d'un bilan entreprise",
+})

@@ -172,3 +172,7 @@ class Placement(EstablishmentOwned):
 
     def __str__(self) -> str:
         return f"{self.period_title} · {self.learner_id}"
+
+
+# Portfolio des activités en entreprise (issue 13) ----------------------------------------------------------------
+from .portfolio_models import ActivityFiche, FicheAttachment  # noqa: E402, F401
