@@ -93,7 +93,7 @@ def test_the_tutor_fills_and_signs_on_a_phone_without_account_then_the_teacher_v
 
 
 def test_a_tampered_token_opens_nothing(world, login_as, client):
-    path, bilan_pk, token = send(world, login_as)
+    path, _bilan_pk, token = send(world, login_as)
     before = snapshot()
     tampered = path.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B"))
     refused(client.get(tampered), "Lien invalide")
@@ -104,7 +104,7 @@ def test_a_tampered_token_opens_nothing(world, login_as, client):
 
 def test_a_link_never_opens_another_learners_bilan(world, login_as, client):
     _, other_bilan_pk, _ = send(world, login_as, world.placement_classmate, "luc.blanc@example.org")
-    path, bilan_pk, token = send(world, login_as)
+    path, bilan_pk, _token = send(world, login_as)
     before = snapshot()
     other = path.replace(f"/tuteur/{bilan_pk}/", f"/tuteur/{other_bilan_pk}/")
     refused(client.get(other), "Lien invalide")
