@@ -197,6 +197,23 @@ def clean_expiry(expires_on: datetime.date | None) -> datetime.date:
     return expires_on
 
 
+def create_link(placement: Placement, *, email: str, expires_on, actor) -> tuple[TutorLink, str]:
+    """A new link (the previous ones revoked) and its token, shown nowhere but in the e-mail. In a transaction."""
+    Placement.objects.select_for_update().filter(pk=placement.pk).first()
+    bilan = bilan_of(placement)
+    if bilan is not None and bilan.status == CompanyBilan.Status.VALIDATED:
+        raise ValidationError(ALREADY_VALIDATED, code="validated")
+    if not _selected(placement):
+        raise ValidationError(NOTHING_SELECTED, code="empty")
+    if bilan is None:
+        bilan = CompanyBilan.objects.create(establishment_id=placement.establishment_id, placement=placement)
+    revoke_links(bilan, "nouveau lien envoyé")
+    token = secrets.token_urlsafe(32)
+    link = TutorLink.objects.create(establishment_id=placement.establishment_id, bilan=bilan,
+                                    token_hash=_hash(token), email=email, expires_on=expires_on, created_by=actor)
+    return link, token
+
+
 def send_tutor_link(placement: Placement, *, email: str, expires_on, actor, request=None) -> TutorLink:
     """A new link for the tutor (the previous ones are revoked), sent by e-mail. Nothing stays if the mail fails."""
     email = (email or "").strip()
@@ -205,22 +222,10 @@ def send_tutor_link(placement: Placement, *, email: str, expires_on, actor, requ
     except ValidationError:
         raise ValidationError("Saisissez l'adresse e-mail du tuteur.", code="email") from None
     expires_on = clean_expiry(expires_on)
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        Placement.objects.select_for_update().filter(pk=placement.pk).first()
-        bilan = bilan_of(placement)
-        if bilan is not None and bilan.status == CompanyBilan.Status.VALIDATED:
-            raise ValidationError(ALREADY_VALIDATED, code="validated")
-        if not _selected(placement):
-            raise ValidationError(NOTHING_SELECTED, code="empty")
-        if bilan is None:
-            bilan = CompanyBilan.objects.create(establishment_id=placement.establishment_id, placement=placement)
-        revoke_links(bilan, "nouveau lien envoyé")
-        link = TutorLink.objects.create(establishment_id=placement.establishment_id, bilan=bilan,
-                                        token_hash=_hash(token), email=email, expires_on=expires_on,
-                                        created_by=actor)
+        link, token = create_link(placement, email=email, expires_on=expires_on, actor=actor)
         establishment = placement.establishment
-        url = site_url(request) + tenant_url(establishment, "tutor_bilan", pk=bilan.pk, token=token)
+        url = site_url(request) + tenant_url(establishment, "tutor_bilan", pk=link.bilan_id, token=token)
         context = {"placement": placement, "url": url, "link": link, "establishment": establishment,
                    "teacher": actor}
         message = EmailMessage(

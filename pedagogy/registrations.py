@@ -61,3 +61,7 @@ extensions.audit_labels.register({
     "company_bilan.tutor": "Bilan entreprise signé par le tuteur",
     "company_bilan.validate": "Validation d'un bilan entreprise",
 })
+
+from .demo_company import load_demo_company  # noqa: E402
+
+extensions.demo_content.register(load_demo_company)  # after the periods' demo (its PFMP, if any)

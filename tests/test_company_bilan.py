@@ -114,3 +114,25 @@ def test_printable_paper_version_lists_the_selected_competencies(world, login_as
     assert "LEROY Inès" in page and "Électricité Martin" in page
     assert page.count("☐") == 3 * 5  # three lines, NE and four levels
     assert reverse("tenant:company_bilan_print", kwargs={"uai": world.establishment.uai, "pk": 1})
+
+
+def test_demo_has_a_followed_and_evaluated_pfmp(db):
+    from accounts.management.commands.demo import load_demo
+    from periods.models import ActivityFiche, Placement
+    from pedagogy.models import TutorLink
+
+    from .referentiel_factory import make_version
+
+    make_version("MELEC", "2024")
+    load_demo()
+    load_demo()  # idempotent
+    with scopes_disabled():
+        placements = Placement.objects.filter(establishment__uai="0750654D", period__isnull=False)
+        assert placements.count() == 2
+        assert ActivityFiche.objects.filter(placement__in=placements).count() == 4
+        bilans = {b.placement.learner.login: b for b in CompanyBilan.objects.filter(placement__in=placements)}
+        assert bilans["demo.apprenant"].status == CompanyBilan.Status.VALIDATED
+        assert Observation.objects.filter(learner__login="demo.apprenant", type=EvaluationType.COMPANY,
+                                          establishment__uai="0750654D").exists()
+        assert bilans["demo.apprenant.pfmp"].status == CompanyBilan.Status.DRAFT
+        assert TutorLink.objects.filter(bilan=bilans["demo.apprenant.pfmp"], revoked_at__isnull=True).count() == 1
