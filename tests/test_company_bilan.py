@@ -118,8 +118,8 @@ def test_printable_paper_version_lists_the_selected_competencies(world, login_as
 
 def test_demo_has_a_followed_and_evaluated_pfmp(db):
     from accounts.management.commands.demo import load_demo
-    from periods.models import ActivityFiche, Placement
     from pedagogy.models import TutorLink
+    from periods.models import ActivityFiche, Placement
 
     from .referentiel_factory import make_version
 
