@@ -148,7 +148,7 @@ def company_bilan_print_view(request, pk):
 
 def _refused(request, refusal: bilans.LinkRefused):
     response = render(request, "pedagogy/company/tutor_refused.html", {"refusal": refusal}, status=403)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would send « Origin: null »: CSRF refusal
     return response
 
 
@@ -176,11 +176,11 @@ def tutor_bilan_view(request, pk, token):
                 bilans.read_levels(lines, request.POST)
         else:
             response = render(request, "pedagogy/company/tutor_done.html", {"placement": placement})
-            response["Referrer-Policy"] = "no-referrer"
+            response["Referrer-Policy"] = "same-origin"  # no-referrer would send « Origin: null »: CSRF refusal
             return response
     response = render(request, "pedagogy/company/tutor.html", {
         "placement": placement, "period": placement.period, "bilan": bilan, "lines": lines, "link": link,
         "levels": Level.choices, "error": error, "today": timezone.localdate(),
         "posted": request.POST if request.method == "POST" else {}})
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would send « Origin: null »: CSRF refusal
     return response
