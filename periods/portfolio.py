@@ -21,6 +21,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -237,18 +239,24 @@ def _remove_files(names: list[str]) -> None:
             default_storage.delete(name)
 
 
+@receiver(post_delete, sender=FicheAttachment, dispatch_uid="periods.fiche_attachment_file_removed")
+def _file_removed_after_commit(sender, instance: FicheAttachment, **kwargs) -> None:
+    """Also for the files deleted with their fiche, placement or period (cascade): no file is left behind. A row
+    deleted with its file field deferred (the RGPD purge, which deletes the files itself) is left to its caller."""
+    value = instance.__dict__.get("file")
+    name = getattr(value, "name", value)
+    if name:
+        transaction.on_commit(lambda: _remove_files([name]))
+
+
 @transaction.atomic
 def delete_fiche(fiche: ActivityFiche, actor=None) -> None:
-    names = list(fiche.attachments.values_list("file", flat=True))
-    fiche.delete()
-    transaction.on_commit(lambda: _remove_files(names))
+    fiche.delete()  # its files go once the transaction commits
 
 
 @transaction.atomic
 def delete_attachment(attachment: FicheAttachment) -> None:
-    name = attachment.file.name
     attachment.delete()
-    transaction.on_commit(lambda: _remove_files([name]))
 
 
 def download_response(attachment: FicheAttachment):

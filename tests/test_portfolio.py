@@ -227,3 +227,24 @@ def test_purge_deletes_a_learners_portfolio_bilan_and_files(world, login_as):
         assert not CompanyBilan.objects.filter(placement_id=world.placement.pk).exists()
         assert ActivityFiche.objects.count() == 0 and Placement.objects.filter(learner=world.classmate).exists()
     assert not default_storage.exists(name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_fiche_or_its_period_removes_the_files(world, login_as):
+    from periods.models import WorkPeriod
+
+    client = login_as(world.learner)
+    for n in range(2):
+        client.post(url(world, "fiche_create", pk=world.placement.pk), {
+            "title": f"Fiche {n}", "description": "…", "upload": SimpleUploadedFile(f"{n}.pdf", PDF_BYTES)})
+    with scopes_disabled():
+        first, second = [a.file.name for a in FicheAttachment.objects.order_by("id")]
+        fiche = ActivityFiche.objects.get(title="Fiche 0")
+    page = text(client.get(url(world, "fiche_delete", pk=world.placement.pk, fiche_pk=fiche.pk)))
+    assert "seront supprimés définitivement" in page
+    client.post(url(world, "fiche_delete", pk=world.placement.pk, fiche_pk=fiche.pk))
+    assert not default_storage.exists(first) and default_storage.exists(second)
+    with scopes_disabled():
+        WorkPeriod.objects.filter(pk=world.period.pk).delete()
+        assert not ActivityFiche.objects.exists()
+    assert not default_storage.exists(second)

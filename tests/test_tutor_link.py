@@ -194,3 +194,29 @@ def test_the_tutor_page_is_public_and_the_others_are_not():
 
     assert getattr(resolve("/0750654D/entreprise/tuteur/1/abc/").func, "cpro_public", False)
     assert not getattr(resolve("/0750654D/entreprise/bilans/1/").func, "cpro_public", False)
+
+
+def test_a_transfer_moves_the_portfolio_and_the_bilan_and_revokes_the_link(world, login_as, other_establishment,
+                                                                           make_user):
+    from accounts.models import Profile, User
+    from periods.models import ActivityFiche, Placement
+    from transfers.registry import move_learner_data
+    from transfers.services import LEARNER_FIELDS, _learners
+
+    send(world, login_as)
+    with scopes_disabled():
+        ActivityFiche.objects.create(establishment=world.establishment, placement=world.placement, title="F",
+                                     description="…", reviewed_by=world.teacher)
+    destination = make_user(other_establishment, Profile.LEARNER, login="ines.leroy.b")
+    with scopes_disabled():
+        [origin] = _learners(User.objects.filter(pk=world.learner.pk).values_list(*LEARNER_FIELDS))
+        [target] = _learners(User.objects.filter(pk=destination.pk).values_list(*LEARNER_FIELDS))
+        move_learner_data([(origin, target)])
+        placement = Placement.objects.get(pk=world.placement.pk)
+        assert placement.learner_id == destination.pk and placement.period_id is None
+        assert placement.establishment_id == other_establishment.pk
+        fiche = ActivityFiche.objects.get(placement=placement)
+        assert fiche.establishment_id == other_establishment.pk and fiche.reviewed_by is None
+        link = TutorLink.objects.get()
+        assert link.establishment_id == other_establishment.pk and link.revoked_at is not None
+        assert CompanyBilan.objects.get(placement=placement).establishment_id == other_establishment.pk
