@@ -69,8 +69,8 @@ def build(learners: int):
             fiches = ActivityFiche.objects.bulk_create([
                 ActivityFiche(establishment=establishment, placement=placement, title=f"Fiche {k}",
                               description="…") for placement in placements for k in range(2)])
-            ActivityFiche.tasks.through.objects.bulk_create([
-                ActivityFiche.tasks.through(activityfiche_id=fiche.pk, task_id=task.pk) for fiche in fiches])
+            for fiche in fiches:
+                fiche.tasks.add(task)
             CompanyBilan.objects.bulk_create([CompanyBilan(establishment=establishment, placement=placement)
                                               for placement in placements])
             periods.append(period)
