@@ -136,3 +136,24 @@ def test_demo_has_a_followed_and_evaluated_pfmp(db):
                                           establishment__uai="0750654D").exists()
         assert bilans["demo.apprenant.pfmp"].status == CompanyBilan.Status.DRAFT
         assert TutorLink.objects.filter(bilan=bilans["demo.apprenant.pfmp"], revoked_at__isnull=True).count() == 1
+
+
+def test_the_follow_up_shows_the_bilan_entreprise(world, login_as):
+    from django.urls import NoReverseMatch
+
+    try:
+        followup = tenant_url(world.establishment, "followup_learner", pk=world.learner.pk)
+    except NoReverseMatch:
+        pytest.skip("le suivi des acquis (issue 12) n'est pas encore là")
+    from referentiels.establishment_models import Cohort
+
+    with scopes_disabled():
+        Cohort.objects.create(establishment=world.establishment, division=world.class1, version=world.version,
+                              class_level="2NDE")
+    teacher = login_as(world.teacher)
+    teacher.post(bilan_url(world), {**levels(world, 3, 4, 0), "appreciation": "Bien.", "paper": "1",
+                                    "signer": "Jean Martin", "signed_on": "2027-01-29", "revision": ""})
+    teacher.post(bilan_url(world, "company_bilan_validate"))
+    page = text(teacher.get(followup))
+    assert "En entreprise" in page or "en entreprise" in page
+    assert "Bilan entreprise « PFMP 1 »" in page
