@@ -340,13 +340,15 @@ def _links(user, placement) -> list[tuple[str, str]]:
 
 portfolio.register_placement_status(_statuses)
 portfolio.register_placement_links(_links)
-register_period_use("bilan(s) entreprise",
-                    lambda period: CompanyBilan.objects.filter(placement__period=period).count())
-register_period_use("observation(s) en entreprise",
-                    lambda period: Observation.objects.filter(placement__period=period,
-                                                              type=EvaluationType.COMPANY).count())
+def _bilan_counts(period_ids) -> dict[int, int]:
+    return dict(CompanyBilan.objects.filter(placement__period_id__in=period_ids).values("placement__period_id")
+                .annotate(n=Count("id")).values_list("placement__period_id", "n"))
 
 
-def period_bilan_counts(period) -> dict:
-    return dict(CompanyBilan.objects.filter(placement__period=period).values_list("status")
-                .annotate(n=Count("id")).values_list("status", "n"))
+def _observation_counts(period_ids) -> dict[int, int]:
+    return dict(Observation.objects.filter(placement__period_id__in=period_ids, type=EvaluationType.COMPANY)
+                .values("placement__period_id").annotate(n=Count("id")).values_list("placement__period_id", "n"))
+
+
+register_period_use("company_bilans", "bilan(s) entreprise", _bilan_counts)
+register_period_use("company_observations", "observation(s) en entreprise", _observation_counts)

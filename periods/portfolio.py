@@ -356,5 +356,9 @@ def period_rows(user, period: WorkPeriod) -> list:
     return placements
 
 
-register_period_use("fiche(s) activités", lambda period: ActivityFiche.objects.filter(placement__period=period)
-                    .count())
+def _fiche_counts(period_ids) -> dict[int, int]:
+    return dict(ActivityFiche.objects.filter(placement__period_id__in=period_ids).values("placement__period_id")
+                .annotate(n=Count("id")).values_list("placement__period_id", "n"))
+
+
+register_period_use("fiches", "fiche(s) activité(s)", _fiche_counts)

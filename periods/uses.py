@@ -1,19 +1,56 @@
-"""What other apps keep on a work period, counted for the period's deletion confirmation.
+"""What is entered on a work period: apps register a counter per kind of content, without periods importing them.
 
-The periods layer knows no app above it: an app that stores data on a period (pedagogy's bilans entreprise and
-observations) registers ``register_period_use(label, count_fn)`` with ``count_fn(period) -> int``;
-``period_content_counts(period)`` lists ``(label, count)`` for every registered use.
+``register_period_use(key, label, count)``: ``label`` names the content in French, plural-ready (« fiche(s)
+activité(s) »); ``count(period_ids) → {period id: number}`` answers for many periods in one query. Deleting a
+period deletes what was entered on it: the confirmation page lists these counts and the journal records them.
+
+The periods app registers its own: the learners placed on the period and the days done entered for them
+(``periods.registrations``); the portfolio (fiches activités) and the bilan entreprise (observations) register
+theirs in their own app.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-_USES: dict[str, Callable] = {}
-
-
-def register_period_use(label: str, count_fn: Callable) -> Callable:
-    _USES[label] = count_fn
-    return count_fn
+Counter = Callable[[set[int]], dict[int, int]]
 
 
-def period_content_counts(period) -> list[tuple[str, int]]:
-    return [(label, count_fn(period)) for label, count_fn in _USES.items()]
+@dataclass(frozen=True)
+class PeriodUse:
+    key: str
+    label: str
+    count: Counter
+
+
+_uses: dict[str, PeriodUse] = {}
+
+
+def register_period_use(key: str, label: str, count: Counter) -> Counter:
+    _uses[key] = PeriodUse(key=key, label=label, count=count)
+    return count
+
+
+def unregister_period_use(key: str) -> None:
+    _uses.pop(key, None)
+
+
+def uses_of(period_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """``{period id: {key: number}}`` for every registered use with a number above zero (one query per use)."""
+    ids = set(period_ids)
+    result: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    if not ids:
+        return result
+    for use in _uses.values():
+        for pk, number in use.count(ids).items():
+            if number and pk in result:
+                result[pk][use.key] = number
+    return result
+
+
+def lines(uses: dict[str, int]) -> list[str]:
+    """« 24 apprenant(s) affecté(s) », « 310 jour(s) effectué(s) saisi(s) »… in registration order."""
+    return [f"{uses[key]} {use.label}" for key, use in _uses.items() if uses.get(key)]
+
+
+def describe(uses: dict[str, int]) -> str:
+    return ", ".join(lines(uses))

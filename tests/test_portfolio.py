@@ -15,7 +15,7 @@ from establishments.routing import tenant_url
 from establishments.scoping import scopes_disabled
 from periods import portfolio
 from periods.models import ActivityFiche, FicheAttachment, Placement
-from periods.uses import period_content_counts
+from periods.uses import uses_of
 
 from .fixtures_users import media_root_fixture, text  # noqa: F401
 from .pfmp_factory import World, place
@@ -191,9 +191,12 @@ def test_counts_of_what_a_period_holds(world):
     with scopes_disabled():
         ActivityFiche.objects.create(establishment=world.establishment, placement=world.placement, title="F",
                                      description="…")
-        counts = dict(period_content_counts(world.period))
-    assert counts["fiche(s) activités"] == 1
-    assert counts["bilan(s) entreprise"] == 0 and "observation(s) en entreprise" in counts
+        from pedagogy.models import CompanyBilan
+
+        CompanyBilan.objects.create(establishment=world.establishment, placement=world.placement)
+        counts = uses_of([world.period.pk])[world.period.pk]
+    assert counts["fiches"] == 1 and counts["company_bilans"] == 1
+    assert "company_observations" not in counts  # none yet
 
 
 def test_the_registry_covers_the_portfolio_and_the_bilan_entreprise():

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('establishments', '0004_layers'),
         ('pedagogy', '0004_evaluation_links'),
-        ('periods', '0002_portfolio'),
+        ('periods', '0003_portfolio'),
         ('referentiels', '0002_subscriptions_cohorts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

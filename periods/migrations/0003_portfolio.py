@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('establishments', '0004_layers'),
-        ('periods', '0001_initial'),
+        ('periods', '0002_pfmp'),
         ('referentiels', '0002_subscriptions_cohorts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
