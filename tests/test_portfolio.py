@@ -251,3 +251,12 @@ def test_deleting_a_fiche_or_its_period_removes_the_files(world, login_as):
         WorkPeriod.objects.filter(pk=world.period.pk).delete()
         assert not ActivityFiche.objects.exists()
     assert not default_storage.exists(second)
+
+
+def test_an_empty_period_opens_for_the_ddfpt_not_for_a_teacher(world, login_as):
+    from .pfmp_factory import make_period
+
+    empty = make_period(world.establishment, world.version, title="PFMP 2")
+    page_url = url(world, "portfolio_period", period_pk=empty.pk)
+    assert "Aucun apprenant n'est affecté à cette période" in text(login_as(world.ddfpt).get(page_url))
+    assert login_as(world.teacher).get(page_url).status_code == 404
