@@ -76,6 +76,7 @@ M2M_TABLES = {
     "periods.WorkPeriod_tasks": "tâches du référentiel (données nationales) d'une période en entreprise",
     "periods.Placement_assessed_competencies": "compétences (données nationales) évaluées en entreprise",
     "periods.Placement_assessed_criteria": "critères (données nationales) évalués en entreprise",
+    "periods.ActivityFiche_tasks": "tâches du référentiel (données nationales) cochées sur une fiche activité",
 }
 
 # Modules allowed to reach establishment data around the scoped manager (the base or default manager, the

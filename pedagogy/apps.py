@@ -9,7 +9,8 @@ class PedagogyConfig(AppConfig):
                    ("suivi/", "pedagogy.urls_followup"),
                    ("parametres/evaluation/", "pedagogy.urls_evaluation_settings"),
                    ("bilans/", "pedagogy.urls_bilans"),
-                   ("grilles/", "pedagogy.urls_grids")]
+                   ("grilles/", "pedagogy.urls_grids"),
+                   ("entreprise/", "pedagogy.urls_company")]
 
     def ready(self):
         from . import registrations  # noqa: F401

@@ -184,3 +184,7 @@ from .evaluation_models import (  # noqa: E402, F401
 
 # Grilles de positionnement (issue 12) ----------------------------------------------------------------------------
 from .grid_models import GridNote  # noqa: E402, F401
+
+# Bilan entreprise of a PFMP (issue 13) ------------------------------------------------------------------------
+# isort: split
+from .company_models import CompanyBilan, CompanyBilanLine, TutorLink  # noqa: E402, F401

@@ -70,6 +70,19 @@ extensions.audit_labels.register({
     "grid.delete": "Suppression d'une grille de positionnement",
 })
 
+# Bilan entreprise of a PFMP (issue 13) -------------------------------------------------------------------------
+from . import company_bilans  # noqa: E402, F401  (fills the portfolio's and the periods' hooks)
+
+extensions.audit_labels.register({
+    "company_bilan.link": "Envoi du lien du bilan entreprise au tuteur",
+    "company_bilan.revoke": "Révocation du lien du tuteur",
+    "company_bilan.tutor": "Bilan entreprise signé par le tuteur",
+    "company_bilan.validate": "Validation d'un bilan entreprise",
+})
+
+from .demo_company import load_demo_company  # noqa: E402
+
+extensions.demo_content.register(load_demo_company)  # after the periods' demo (its PFMP, if any)
 # Suivi des acquis (issue 12) -------------------------------------------------------------------------------------
 
 from .views_followup import LEARNER_READERS as FOLLOWUP_READERS  # noqa: E402

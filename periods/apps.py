@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class PeriodsConfig(AppConfig):
     name = "periods"
     verbose_name = "Périodes"
-    tenant_urls = [("pfmp/", "periods.urls")]
+    tenant_urls = [("pfmp/", "periods.urls"), ("portfolios/", "periods.portfolio_urls")]
 
     def ready(self):
         from . import registrations  # noqa: F401

@@ -181,3 +181,7 @@ class Placement(EstablishmentOwned):
 
 
 from .pfmp_models import WeeksMinimum  # noqa: E402, F401  (settings of the work periods, issue 13)
+
+# Portfolio des activités en entreprise (issue 13) ----------------------------------------------------------------
+# isort: split
+from .portfolio_models import ActivityFiche, FicheAttachment  # noqa: E402, F401

@@ -81,3 +81,14 @@ extensions.audit_labels.register({
     "official_period.delete": "Suppression d'une période officielle",
 })
 extensions.demo_content.register(load_demo_official_periods)
+# Portfolio des activités en entreprise (issue 13) ----------------------------------------------------------------
+from . import portfolio  # noqa: E402  (registers the fiches as a use of a period)
+
+PORTFOLIOS = extensions.Link(
+    "portfolios", "Portfolios des activités en entreprise", "portfolios", for_profiles(*portfolio.READERS),
+    "Les PFMP et périodes employeur : entreprise, tuteur, fiches activités, bilan entreprise.", order=72)
+extensions.menu.register(PORTFOLIOS)
+extensions.home_cards.register(PORTFOLIOS)
+extensions.audit_labels.register({
+    "portfolio.selection": "Choix des compétences d'un bilan entreprise",
+})

@@ -134,6 +134,61 @@ def _scenario_file(establishment, users):
     return {**kwargs, "resource_pk": resource.pk}
 
 
+def _placement(establishment, users):
+    """A PFMP placement of the establishment's learner (class 2MELEC1, taught by the sweep's teacher), with one
+    competency selected for the bilan entreprise."""
+    from establishments.scoping import scopes_disabled
+    from referentiels.models import Diploma, ReferentielVersion
+    from tests.pfmp_factory import make_period, place
+    from tests.referentiel_factory import make_version
+
+    with scopes_disabled():
+        version = (ReferentielVersion.objects.filter(diploma__code="expfmp").first()
+                   or make_version("expfmp", "2024"))
+        Diploma.objects.filter(code="expfmp").update(name="Exemple PFMP")
+        period = make_period(establishment, version)
+        placement = place(period, users["apprenant"], company_name="Électricité Martin")
+        placement.assessed_competencies.add(version.competencies.first())
+    return {"pk": placement.pk}
+
+
+def _portfolio_period(establishment, users):
+    from establishments.scoping import scopes_disabled
+    from periods.models import Placement
+
+    with scopes_disabled():
+        return {"period_pk": Placement.objects.get(pk=_placement(establishment, users)["pk"]).period_id}
+
+
+def _fiche(establishment, users):
+    from establishments.scoping import scopes_disabled
+    from periods.models import ActivityFiche
+
+    kwargs = _placement(establishment, users)
+    with scopes_disabled():
+        fiche = ActivityFiche.objects.create(establishment=establishment, placement_id=kwargs["pk"],
+                                             title="Pose de prises", description="J'ai posé des prises.")
+    return {**kwargs, "fiche_pk": fiche.pk}
+
+
+def _fiche_attachment(establishment, users):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from establishments.scoping import scopes_disabled
+    from periods.models import FicheAttachment
+
+    kwargs = _fiche(establishment, users)
+    name = f"portfolios/{establishment.uai}/exemple-balayage.pdf"  # one fixed file: runs do not pile files up
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    with scopes_disabled():
+        attachment = FicheAttachment.objects.create(establishment=establishment, fiche_id=kwargs.pop("fiche_pk"),
+                                                    title="Photo.pdf", file=name, size=15,
+                                                    content_type="application/pdf")
+    return {**kwargs, "attachment_pk": attachment.pk}
+
+
 def _pfmp_annex(establishment, users):
     """An annex pédagogique of a diploma the establishment subscribes to (issue 13)."""
     from establishments.scoping import scopes_disabled
@@ -294,6 +349,22 @@ URL_EXAMPLES: dict = {
     "tenant:grid_print": _grid,
     "tenant:grid_edit": _grid,
     "tenant:grid_delete": _grid,
+    # Portfolio des activités en entreprise and bilan entreprise (issue 13)
+    "tenant:portfolio_period": _portfolio_period,
+    "tenant:portfolio_detail": _placement,
+    "tenant:portfolio_company": _placement,
+    "tenant:portfolio_selection": _placement,
+    "tenant:fiche_create": _placement,
+    "tenant:fiche_edit": _fiche,
+    "tenant:fiche_delete": _fiche,
+    "tenant:fiche_review": _fiche,
+    "tenant:fiche_attachment": _fiche_attachment,
+    "tenant:fiche_attachment_delete": _fiche_attachment,
+    "tenant:company_bilan": _placement,
+    "tenant:company_bilan_link": _placement,
+    "tenant:company_bilan_revoke": _placement,
+    "tenant:company_bilan_validate": _placement,
+    "tenant:company_bilan_print": _placement,
     # Suivi des acquis (issue 12)
     "tenant:followup_learner": _learner,
     "tenant:followup_class": _division,
