@@ -181,3 +181,7 @@ from .evaluation_models import (  # noqa: E402, F401
     Level,
     Observation,
 )
+
+# isort: split
+# Book des apprenants (issue 14): achievements, their files, the teachers' comments --------------------------------
+from .book_models import Achievement, AchievementComment, AchievementFile  # noqa: E402, F401

@@ -51,3 +51,32 @@ def scenario_rule(user, action: str, scenario: Scenario) -> bool:
 def received_scenario_rule(user, action: str, share: ScenarioShare) -> bool:
     """A scenario received by the establishment: its teachers read and import it."""
     return user.profile == Profile.TEACHER or (action == access.VIEW and user.profile in READERS)
+
+# Book des apprenants and passeport professionnel (issue 14) -----------------------------------------------------
+
+from .book import book_enabled  # noqa: E402
+from .book_models import Achievement  # noqa: E402
+from .demo_book import load_demo_book  # noqa: E402
+
+
+def _book_visible(user) -> bool:
+    return user.profile in (Profile.LEARNER, Profile.TEACHER) and book_enabled(user.establishment)
+
+
+BOOK = extensions.Link(
+    "book", "Book des apprenants", "book", _book_visible,
+    "Les réussites des apprenants, en entreprise et à l'établissement : les noter, choisir les meilleures, "
+    "les exporter.", order=85)
+extensions.menu.register(BOOK)
+extensions.home_cards.register(BOOK)
+extensions.demo_content.register(load_demo_book)  # late: after the demo classes, evaluations and periods
+
+
+@access.register_rule(Achievement)
+def achievement_rule(user, action: str, achievement: Achievement) -> bool:
+    """The learner reads and changes their own achievements; the teachers who teach them read (and comment)."""
+    if user.profile == Profile.LEARNER:
+        return achievement.learner_id == user.pk
+    if action == access.VIEW and user.profile == Profile.TEACHER:
+        return access.visible_learners(user).filter(pk=achievement.learner_id).exists()
+    return False
