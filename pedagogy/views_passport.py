@@ -2,8 +2,8 @@
 
 Open to the learner — current, or gone less than 12 months ago (``accounts.former_learners``: these views are
 marked ``open_to_former_learners``; the login refuses a learner gone longer, whose data the purge deletes) — and to
-the teachers who teach them (read only, to help them prepare it). Another learner's passport is a 404, like
-anything that does not exist; guardians are refused (403): the passport is the learner's own document.
+the teachers who teach them (read only, to help them prepare it), at ``apprenants/<pk>/``. Another learner's
+passport is a 404, like anything that does not exist; guardians are refused (403): the passport is the learner's own document.
 """
 
 from django.http import HttpResponseNotAllowed
@@ -33,6 +33,7 @@ def _access_until(learner):
 
 def _page(request, pk=None):
     learner = _learner(request, pk)
+    pk = None if learner.pk == request.user.pk else pk
     data = service.passport(learner, request.establishment)
     return render(request, "pedagogy/passport/page.html", {
         "passport": data, "learner": learner, "own": pk is None, "access_until": _access_until(learner),
@@ -41,6 +42,7 @@ def _page(request, pk=None):
 
 def _pdf(request, pk=None):
     learner = _learner(request, pk)
+    pk = None if learner.pk == request.user.pk else pk
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     if message := service.missing_message(request.establishment):
@@ -63,11 +65,11 @@ def passport_pdf_view(request):
     return _pdf(request)
 
 
-@profile_required(Profile.TEACHER)
+@profile_required(Profile.LEARNER, Profile.TEACHER)
 def learner_passport_view(request, pk: int):
     return _page(request, pk)
 
 
-@profile_required(Profile.TEACHER)
+@profile_required(Profile.LEARNER, Profile.TEACHER)
 def learner_passport_pdf_view(request, pk: int):
     return _pdf(request, pk)
