@@ -3,7 +3,8 @@
 Open to the learner — current, or gone less than 12 months ago (``accounts.former_learners``: these views are
 marked ``open_to_former_learners``; the login refuses a learner gone longer, whose data the purge deletes) — and to
 the teachers who teach them (read only, to help them prepare it), at ``apprenants/<pk>/``. Another learner's
-passport is a 404, like anything that does not exist; guardians are refused (403): the passport is the learner's own document.
+passport is a 404, like anything that does not exist; guardians are refused (403): the passport is the learner's
+own document.
 """
 
 from django.http import HttpResponseNotAllowed
