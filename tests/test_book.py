@@ -147,7 +147,8 @@ def test_another_learner_reaches_nothing_of_the_book(establishment, world, login
     assert achievements_of(world["learner"]) == [achievement]
 
 
-def test_the_learner_deletes_an_achievement_with_its_files(establishment, world, login_as, django_capture_on_commit_callbacks):
+def test_the_learner_deletes_an_achievement_with_its_files(establishment, world, login_as,
+                                                           django_capture_on_commit_callbacks):
     achievement = add_achievement(establishment, world["learner"])
     with scopes_disabled():
         row = book.add_file(achievement, SimpleUploadedFile("a.png", png_bytes()))
