@@ -193,3 +193,35 @@ def test_the_passport_s_queries_do_not_grow_with_the_learner_s_history(establish
     for number in range(8):
         add_achievement(establishment, small["learner"], f"Réussite {number}", picked=True)
     assert count(small["learner"]) == first
+
+
+def test_the_demo_learner_has_a_book_and_a_passport():
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.management.commands.demo import DEMO_PASSWORD
+    from referentiels.loader import load_files
+    from referentiels.shipped import shipped_files
+
+    load_files(shipped_files())
+    out = StringIO()
+    call_command("demo", "--json", stdout=out)
+    call_command("demo", "--json", stdout=StringIO())  # loading twice adds nothing
+    logins = {u["profile"]: u["login"] for u in json.loads(out.getvalue())["establishments"][0]["users"]}
+    client = Client()
+    assert client.post("/0750654D/connexion/", {"username": logins["apprenant"],
+                                                "password": DEMO_PASSWORD}).status_code == 302
+    book_page = text(client.get("/0750654D/book/"))
+    assert "3 réussites" in book_page and book_page.count("Retenue") == 2
+    assert "Câblage d'un va-et-vient" in book_page and "T2.2" in book_page  # linked to MELEC 2024's tasks
+    response = client.get("/0750654D/passeport/passeport.pdf")
+    assert response.status_code == 200
+    content = " ".join(pdf_text(response).split())
+    assert "Inès LEROY" in content and "Remplacement d'un tableau de répartition" in content
+    assert "Mesures d'isolement" not in content  # not retained
+    teacher = Client()
+    assert teacher.post("/0750654D/connexion/", {"username": logins["enseignant"],
+                                                 "password": DEMO_PASSWORD}).status_code == 302
+    assert "LEROY Inès" in text(teacher.get("/0750654D/book/"))
