@@ -17,6 +17,7 @@ from accounts.models import Profile
 from accounts.permissions import profile_required
 
 from . import passport as service
+from .book import book_enabled
 
 
 def _learner(request, pk: int | None):
@@ -38,7 +39,8 @@ def _page(request, pk=None):
     data = service.passport(learner, request.establishment)
     return render(request, "pedagogy/passport/page.html", {
         "passport": data, "learner": learner, "own": pk is None, "access_until": _access_until(learner),
-        "missing_message": service.missing_message(request.establishment)})
+        "missing_message": service.missing_message(request.establishment),
+        "book_enabled": book_enabled(request.establishment)})
 
 
 def _pdf(request, pk=None):
