@@ -143,19 +143,25 @@ def _storage_name(achievement: Achievement, extension: str) -> str:
 
 
 def add_file(achievement: Achievement, upload, title: str = "") -> AchievementFile:
-    """Checks the upload by its content (``documents.uploads``), then stores it privately."""
-    if achievement.files.count() >= MAX_FILES:
-        raise ResourceRefused(TOO_MANY_FILES, code="too_many")
+    """Checks the upload by its content (``documents.uploads``), then stores it privately. The same file sent twice
+    (a double click: same name, same size) is stored once."""
     data, file_type = read_checked(upload)
-    row = AchievementFile(establishment_id=achievement.establishment_id, achievement=achievement,
-                          title=clean_title(title) or download_title(getattr(upload, "name", ""))
-                          or f"Fichier {file_type.label}", size=len(data), content_type=file_type.content_type)
-    row.file.save(_storage_name(achievement, file_type.extension), ContentFile(data), save=False)
-    try:
-        row.save()
-    except Exception:
-        row.file.delete(save=False)
-        raise
+    title = clean_title(title) or download_title(getattr(upload, "name", "")) or f"Fichier {file_type.label}"
+    with transaction.atomic():
+        Achievement.objects.select_for_update().filter(pk=achievement.pk).first()  # one upload at a time
+        existing = achievement.files.filter(title=title, size=len(data), content_type=file_type.content_type).first()
+        if existing is not None:
+            return existing
+        if achievement.files.count() >= MAX_FILES:
+            raise ResourceRefused(TOO_MANY_FILES, code="too_many")
+        row = AchievementFile(establishment_id=achievement.establishment_id, achievement=achievement, title=title,
+                              size=len(data), content_type=file_type.content_type)
+        row.file.save(_storage_name(achievement, file_type.extension), ContentFile(data), save=False)
+        try:
+            row.save()
+        except Exception:
+            row.file.delete(save=False)
+            raise
     return row
 
 
@@ -164,13 +170,20 @@ def delete_file(row: AchievementFile) -> None:
 
 
 def add_comment(achievement: Achievement, author: User, text: str) -> AchievementComment:
+    """Adds a teacher's comment; the same comment posted twice (a double click) is written once."""
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Écrivez votre commentaire."})
     if len(text) > MAX_COMMENT:
         raise ValidationError({"text": f"Le commentaire est trop long ({MAX_COMMENT} caractères au plus)."})
-    return AchievementComment.objects.create(establishment_id=achievement.establishment_id, achievement=achievement,
-                                             author=author, author_name=author.full_name, text=text)
+    with transaction.atomic():
+        Achievement.objects.select_for_update().filter(pk=achievement.pk).first()  # one comment at a time
+        existing = achievement.comments.filter(author=author, text=text).first()
+        if existing is not None:
+            return existing
+        return AchievementComment.objects.create(establishment_id=achievement.establishment_id,
+                                                 achievement=achievement, author=author,
+                                                 author_name=author.full_name, text=text)
 
 
 def _remove_file(storage, name: str) -> None:

@@ -83,8 +83,9 @@ def test_an_upload_of_a_refused_type_is_refused_and_an_image_is_kept(establishme
     assert "programme Windows" in text(client.post(url, {"file": exe}))
     with scopes_disabled():
         assert not AchievementFile.objects.exists()
-    ok = client.post(url, {"file": SimpleUploadedFile("atelier.png", png_bytes()), "title": "Mon tableau"})
-    assert ok.status_code == 302
+    for _ in range(2):  # a double click stores the file once
+        ok = client.post(url, {"file": SimpleUploadedFile("atelier.png", png_bytes()), "title": "Mon tableau"})
+        assert ok.status_code == 302
     with scopes_disabled():
         row = AchievementFile.objects.get()
     assert row.content_type == "image/png" and row.file.name.startswith("book/0750654D/")
@@ -117,8 +118,9 @@ def test_a_teacher_of_the_class_reads_and_comments_others_cannot(establishment, 
     assert "LEROY Inès" in books and "AUTRE" not in books
     assert "Tableau de répartition" in text(teacher.get(f"/0750654D/book/apprenants/{world['learner'].pk}/"))
     assert "Commenter" in text(teacher.get(f"/0750654D/book/{achievement.pk}/"))
-    response = teacher.post(f"/0750654D/book/{achievement.pk}/commentaires/", {"text": "Travail soigné, bravo."})
-    assert response.status_code == 302
+    for _ in range(2):  # a double click writes one comment
+        response = teacher.post(f"/0750654D/book/{achievement.pk}/commentaires/", {"text": "Travail soigné, bravo."})
+        assert response.status_code == 302
     empty = teacher.post(f"/0750654D/book/{achievement.pk}/commentaires/", {"text": "  "})
     assert empty.status_code == 400 and "Écrivez votre commentaire." in text(empty)
     learner_page = text(login_as(world["learner"]).get(f"/0750654D/book/{achievement.pk}/"))
