@@ -2,6 +2,9 @@
 an achievement linked to a task, attaches a photo, retains it for the passport, then downloads the passport PDF."""
 
 import io
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -17,7 +20,10 @@ from referentiels.shipped import shipped_files
 from tests.conftest import PASSWORD
 from tests.fixtures_users import png_bytes
 
+from .test_interface import INVISIBLE_FIELDS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path(os.getenv("CPRO_SCREENSHOTS", tempfile.gettempdir()))
 
 
 @pytest.fixture
@@ -46,6 +52,9 @@ def test_a_learner_adds_an_achievement_and_downloads_the_passport(page, school, 
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Book des apprenants").click()
     page.get_by_role("heading", name="Mon book").wait_for()
     page.get_by_role("link", name="Ajouter une réussite").click()
+    fields = page.evaluate(INVISIBLE_FIELDS)
+    assert fields["count"] >= 4 and fields["invisible"] == []
+    page.screenshot(path=str(SCREENSHOTS / "book-nouvelle-reussite.png"), full_page=True)
     page.get_by_label("Titre de la réussite").fill("Câblage d'un tableau de répartition")
     page.get_by_label("Date").fill("2026-10-12")
     page.locator("label", has_text="En entreprise").click()
@@ -67,6 +76,8 @@ def test_a_learner_adds_an_achievement_and_downloads_the_passport(page, school, 
         "link", name="Passeport professionnel").click()
     page.get_by_role("heading", name="Mon passeport professionnel").wait_for()
     assert "Câblage d'un tableau de répartition" in page.get_by_test_id("realisations").inner_text()
+    button = page.get_by_test_id("telecharger-passeport")
+    assert button.bounding_box()["width"] > 150  # the whole label shows, not an icon alone
     with page.expect_download() as download:
         page.get_by_test_id("telecharger-passeport").click()
     reader = PdfReader(io.BytesIO(download.value.path().read_bytes()))
@@ -74,3 +85,4 @@ def test_a_learner_adds_an_achievement_and_downloads_the_passport(page, school, 
     assert "Lycée Synthétique" in content and "Inès LEROY" in content
     assert "Câblage d'un tableau de répartition" in content and "MELEC 2024" in content
     assert reader.metadata.title == "LEROY Inès"
+    page.screenshot(path=str(SCREENSHOTS / "passeport.png"), full_page=True)
