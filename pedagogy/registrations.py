@@ -59,16 +59,22 @@ from .book_models import Achievement  # noqa: E402
 from .demo_book import load_demo_book  # noqa: E402
 
 
-def _book_visible(user) -> bool:
-    return user.profile in (Profile.LEARNER, Profile.TEACHER) and book_enabled(user.establishment)
+def _book_for(*profiles):
+    def visible(user) -> bool:
+        return user.profile in profiles and book_enabled(user.establishment)
+    return visible
 
 
-BOOK = extensions.Link(
-    "book", "Book des apprenants", "book", _book_visible,
-    "Les réussites des apprenants, en entreprise et à l'établissement : les noter, choisir les meilleures, "
-    "les exporter.", order=85)
-extensions.menu.register(BOOK)
-extensions.home_cards.register(BOOK)
+for book_link in (
+    extensions.Link("book", "Book des apprenants", "book", _book_for(Profile.TEACHER),
+                    "Les réussites de vos apprenants, en entreprise et à l'établissement : les lire, les commenter.",
+                    order=85),
+    extensions.Link("my_book", "Mon book", "book", _book_for(Profile.LEARNER),
+                    "Mes réussites, en entreprise et à l'établissement : les noter, choisir les meilleures pour mon "
+                    "passeport, les exporter.", order=85),
+):
+    extensions.menu.register(book_link)
+    extensions.home_cards.register(book_link)
 extensions.demo_content.register(load_demo_book)  # late: after the demo classes, evaluations and periods
 
 

@@ -42,6 +42,7 @@ def form(version, **fields):
 def test_the_learner_records_an_achievement_once_even_posted_twice(world, login_as, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC), tick=False)
     client = login_as(world["learner"])
+    assert "Mon book" in text(client.get("/0750654D/"))  # the menu entry and the home card
     assert "Ajouter une réussite" in text(client.get("/0750654D/book/"))
     page = client.get("/0750654D/book/nouvelle/")
     assert "T2.3 — Raccorder les équipements électriques" in text(page)  # the tasks of the learner's référentiel
@@ -114,6 +115,7 @@ def test_picking_for_the_passport_sets_the_choice_asked(establishment, world, lo
 def test_a_teacher_of_the_class_reads_and_comments_others_cannot(establishment, world, login_as):
     achievement = add_achievement(establishment, world["learner"], actions="J'ai posé les goulottes.")
     teacher = login_as(world["teacher"])
+    assert "Book des apprenants" in text(teacher.get("/0750654D/"))
     books = text(teacher.get("/0750654D/book/"))
     assert "LEROY Inès" in books and "AUTRE" not in books
     assert "Tableau de répartition" in text(teacher.get(f"/0750654D/book/apprenants/{world['learner'].pk}/"))
@@ -187,7 +189,7 @@ def test_when_the_book_is_off_its_pages_say_so_and_write_nothing(establishment, 
     client = login_as(world["learner"])
     page = client.get("/0750654D/book/")
     assert page.status_code == 200 and "n'est pas activé" in text(page) and "Ajouter une réussite" not in text(page)
-    assert "Book des apprenants" not in text(client.get("/0750654D/"))  # no menu entry, no card
+    assert "Mon book" not in text(client.get("/0750654D/"))  # no menu entry, no card
     assert client.post("/0750654D/book/nouvelle/", form(world["version"])).status_code == 403
     assert client.post(f"/0750654D/book/{achievement.pk}/supprimer/").status_code == 403
     assert "n'est pas activé" in text(client.get(f"/0750654D/book/{achievement.pk}/"))

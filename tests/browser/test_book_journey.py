@@ -49,7 +49,7 @@ def test_a_learner_adds_an_achievement_and_downloads_the_passport(page, school, 
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Book des apprenants").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mon book").click()
     page.get_by_role("heading", name="Mon book").wait_for()
     page.get_by_role("link", name="Ajouter une réussite").click()
     fields = page.evaluate(INVISIBLE_FIELDS)
