@@ -6,6 +6,9 @@ class PedagogyConfig(AppConfig):
     verbose_name = "Pédagogie"
     tenant_urls = [("parametres/masque-de-saisie/", "pedagogy.urls"), ("scenarios/", "pedagogy.urls_scenarios"),
                    ("", "pedagogy.urls_files"),
+                   ("suivi/", "pedagogy.urls_followup"),
+                   ("parametres/evaluation/", "pedagogy.urls_evaluation_settings"),
+                   ("bilans/", "pedagogy.urls_bilans"),
                    ("book/", "pedagogy.urls_book"), ("passeport/", "pedagogy.urls_passport")]
 
     def ready(self):

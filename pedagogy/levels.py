@@ -6,9 +6,14 @@ The formula (README « Niveau proposé »), for one learner, one competency and 
   and never counts); an observation of a criterion counts for its competency, like one of the whole competency;
 - each observation weighs ``w = t × 0.5 ** (age / h)``: ``age`` is the number of days between its date and ``on``,
   ``h`` the establishment's half-life (``EvaluationSettings.half_life_days``, 90 days by default), ``t`` the
-  weight of its type (formative 1, certificative 2, en entreprise 1 by default);
+  weight of its type (formative 1, certificative 2, en entreprise 1 by default); an observation whose type weighs
+  0 does not count at all (nor in the number of observations);
 - the score is the weighted mean ``Σ w × level / Σ w``; the proposed level is the score rounded to the nearest
-  degree, halves upwards (2.5 → 3). No counted observation: no proposed level (shown as NE).
+  degree, halves upwards (2.5 → 3), with a tolerance of 1e-9 so that a half computed in floating point (2.4999…)
+  still goes up. No counted observation: no proposed level (shown as NE).
+
+The weights are computed relative to the most recent counted observation (``0.5 ** ((age − youngest age) / h)``):
+the same ratios, hence the same mean, but old observations never underflow to a zero weight.
 
 The proposed level is only ever shown as « proposé »: a teacher retains levels in a bilan; nothing is validated
 automatically. Pure functions, no query: callers load the observations once (``pedagogy.selectors``).
@@ -34,7 +39,7 @@ class Parameters:
         """From an ``EvaluationSettings`` row (``None``: the defaults)."""
         if settings is None:
             return cls()
-        return cls(half_life_days=max(1, settings.half_life_days), type_weights={
+        return cls(half_life_days=max(1, settings.half_life_days or 1), type_weights={
             EvaluationType.FORMATIVE: float(settings.formative_weight),
             EvaluationType.CERTIFICATIVE: float(settings.certificative_weight),
             EvaluationType.COMPANY: float(settings.company_weight)})
@@ -48,32 +53,46 @@ class Proposal:
     observation_ids: list[int]
 
 
+TOLERANCE = 1e-9
+
+
+def type_weight(observation, parameters: Parameters) -> float:
+    return float(parameters.type_weights.get(observation.type, 1.0))
+
+
 def weight(observation, on: date, parameters: Parameters) -> float:
+    """``t × 0.5 ** (age / h)`` (the absolute weight, as documented; ``propose`` uses relative ones)."""
     age = max(0, (on - observation.date).days)
-    return float(parameters.type_weights.get(observation.type, 1.0)) * 0.5 ** (age / parameters.half_life_days)
+    return type_weight(observation, parameters) * 0.5 ** (age / parameters.half_life_days)
 
 
 def round_level(score: float) -> int:
-    """Nearest degree, halves upwards: 2.5 → 3, 2.49 → 2."""
-    return min(4, max(1, math.floor(score + 0.5)))
+    """Nearest degree, halves upwards: 2.5 → 3, 2.49 → 2; 2.4999999999 (a half in floating point) → 3."""
+    return min(4, max(1, math.floor(score + 0.5 + TOLERANCE)))
+
+
+def counted(observation, on: date, parameters: Parameters) -> bool:
+    return (bool(observation.level) and observation.date <= on
+            and type_weight(observation, parameters) > 0)
 
 
 def propose(observations: Iterable, on: date, parameters: Parameters | None = None) -> Proposal:
     """The proposed level from the observations of one learner on one competency (any order)."""
     parameters = parameters or Parameters()
+    rows = [o for o in observations if counted(o, on, parameters)]
+    if not rows:
+        return Proposal(level=None, score=None, count=0, observation_ids=[])
+    youngest = min(max(0, (on - o.date).days) for o in rows)
     total = weighted = 0.0
-    ids = []
-    for observation in observations:
-        if not observation.level or observation.date > on:
-            continue
-        w = weight(observation, on, parameters)
+    for observation in rows:
+        age = max(0, (on - observation.date).days) - youngest
+        w = type_weight(observation, parameters) * 0.5 ** (age / parameters.half_life_days)
         total += w
         weighted += w * observation.level
-        ids.append(observation.pk)
-    if not ids or total <= 0:
+    if total <= 0:  # cannot happen (the youngest weighs its type weight > 0); kept as a guard
         return Proposal(level=None, score=None, count=0, observation_ids=[])
     score = weighted / total
-    return Proposal(level=round_level(score), score=score, count=len(ids), observation_ids=ids)
+    return Proposal(level=round_level(score), score=score, count=len(rows), observation_ids=[o.pk for o in rows])
 
 
 def propose_many(observations: Iterable, on: date, parameters: Parameters | None = None) -> dict:

@@ -52,6 +52,55 @@ def received_scenario_rule(user, action: str, share: ScenarioShare) -> bool:
     """A scenario received by the establishment: its teachers read and import it."""
     return user.profile == Profile.TEACHER or (action == access.VIEW and user.profile in READERS)
 
+# Suivi des acquis (issue 12) -------------------------------------------------------------------------------------
+
+from .views_followup import LEARNER_READERS as FOLLOWUP_READERS  # noqa: E402
+from .views_followup import SETTINGS_EDITORS as EVALUATION_SETTINGS_EDITORS  # noqa: E402
+
+FOLLOWUP = extensions.Link(
+    "followup", "Suivre les acquis", "followup", for_profiles(*FOLLOWUP_READERS),
+    "Les niveaux proposés par compétence, leur évolution dans le temps et la carte de chaleur de la classe.",
+    order=65)
+extensions.menu.register(FOLLOWUP)
+extensions.home_cards.register(FOLLOWUP)
+extensions.settings_tabs.register(extensions.Link(
+    key="evaluation", label="Évaluation", url_name="settings_evaluation",
+    visible=for_profiles(*EVALUATION_SETTINGS_EDITORS), order=45))
+extensions.audit_labels.register({
+    "establishment.evaluation_settings": "Modification des paramètres de l'évaluation (niveau proposé)",
+})
+# Bilans intermédiaires (issue 12) ------------------------------------------------------------------------------
+
+from . import bilan_documents  # noqa: E402, F401  (its PDF producers)
+from .bilan_selectors import STAFF_READERS as BILAN_STAFF  # noqa: E402
+from .bilan_selectors import may_read as may_read_bilan  # noqa: E402
+from .bilan_selectors import may_write as may_write_bilan  # noqa: E402
+from .demo_bilans import load_demo_bilans  # noqa: E402
+from .evaluation_models import Bilan  # noqa: E402
+
+BILANS = extensions.Link(
+    "bilans", "Éditer les bilans", "bilans", for_profiles(*BILAN_STAFF),
+    "Les bilans intermédiaires de chaque période : niveaux retenus par compétence, appréciation, validation.",
+    order=70)
+OWN_BILANS = extensions.Link(
+    "bilans_own", "Bilans intermédiaires", "bilans", for_profiles(Profile.LEARNER, Profile.GUARDIAN),
+    "Les bilans validés par les enseignants, période par période.", order=70)
+for _link in (BILANS, OWN_BILANS):
+    extensions.menu.register(_link)
+    extensions.home_cards.register(_link)
+extensions.demo_content.register(load_demo_bilans)  # after the scenarios: it uses the demo class's cohort
+extensions.audit_labels.register({
+    "bilan.validate": "Validation d'un bilan intermédiaire",
+    "bilan.reopen": "Réouverture d'un bilan intermédiaire validé",
+})
+
+
+@access.register_rule(Bilan)
+def bilan_rule(user, action: str, bilan: Bilan) -> bool:
+    """Read: see ``bilan_selectors.may_read``; change: a teacher of the learner, while it is a draft."""
+    if action == access.CHANGE:
+        return bilan.status == Bilan.Status.DRAFT and may_write_bilan(user, bilan.learner)
+    return may_read_bilan(user, bilan)
 # Book des apprenants and passeport professionnel (issue 14) -----------------------------------------------------
 
 from .book import book_enabled  # noqa: E402

@@ -72,11 +72,17 @@ class PedagogicalAnnex(EstablishmentOwned):
                                    related_name="+", verbose_name="créée par")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # The token of the form that created it (creation or duplication): a second POST finds this annex.
+    creation_token = models.CharField("jeton de création", max_length=64, blank=True)
 
     class Meta:
         ordering = ["title", "id"]
         verbose_name = "annexe pédagogique"
         verbose_name_plural = "annexes pédagogiques"
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "creation_token"], condition=~models.Q(creation_token=""),
+                                    name="annex_creation_token_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -172,3 +178,6 @@ class Placement(EstablishmentOwned):
 
     def __str__(self) -> str:
         return f"{self.period_title} · {self.learner_id}"
+
+
+from .pfmp_models import WeeksMinimum  # noqa: E402, F401  (settings of the work periods, issue 13)

@@ -134,6 +134,97 @@ def _scenario_file(establishment, users):
     return {**kwargs, "resource_pk": resource.pk}
 
 
+def _pfmp_annex(establishment, users):
+    """An annex pédagogique of a diploma the establishment subscribes to (issue 13)."""
+    from establishments.scoping import scopes_disabled
+    from periods.models import PedagogicalAnnex
+    from referentiels.models import Diploma, ReferentielVersion
+    from referentiels.services import subscribe
+
+    diploma, _ = Diploma.objects.get_or_create(code="expfmp", defaults={"name": "Exemple", "kind": "BAC_PRO"})
+    version, _ = ReferentielVersion.objects.get_or_create(diploma=diploma, code="2024", defaults={
+        "label": "expfmp 2024", "source": "Arrêté d'exemple"})
+    with scopes_disabled():
+        subscribe(establishment, diploma)
+        annex = PedagogicalAnnex.objects.create(establishment=establishment, version=version, class_level="2NDE",
+                                                title="Annexe d'exemple")
+    return {"pk": annex.pk}
+
+
+def _pfmp_period(establishment, users):
+    """A PFMP with the sweep's learner on it (issue 13)."""
+    import datetime
+
+    from establishments.models import SchoolYear
+    from establishments.scoping import scopes_disabled
+    from periods.models import PedagogicalAnnex, Placement, WorkPeriod
+
+    annex_pk = _pfmp_annex(establishment, users)["pk"]
+    with scopes_disabled():
+        annex = PedagogicalAnnex.objects.get(pk=annex_pk)
+        year, _ = SchoolYear.objects.get_or_create(establishment=establishment, start_year=2026,
+                                                   defaults=SchoolYear.default_values(2026))
+        period = WorkPeriod.objects.create(establishment=establishment, annex=annex, school_year=year,
+                                           version=annex.version, class_level="2NDE", title="PFMP d'exemple",
+                                           start_date=datetime.date(2026, 11, 16), end_date=datetime.date(2026, 12, 4))
+        Placement.objects.create(establishment=establishment, period=period, learner=users["apprenant"],
+                                 period_title=period.title, days_planned=15)
+    return {"pk": period.pk}
+def _bilan_setup(establishment, users):
+    """The sweep's class 2MELEC1 tied to a version in Seconde, with a trimester; returns (learner, period)."""
+    import datetime
+
+    from establishments.models import Division, SchoolYear
+    from establishments.scoping import scopes_disabled
+    from periods.models import OfficialPeriod
+    from referentiels.establishment_models import Cohort
+    from referentiels.models import Competency, Diploma, ReferentielVersion
+    from referentiels.services import subscribe
+
+    diploma, _ = Diploma.objects.get_or_create(code="exbilan", defaults={"name": "Exemple", "kind": "BAC_PRO"})
+    version, _ = ReferentielVersion.objects.get_or_create(diploma=diploma, code="2024", defaults={
+        "label": "exbilan 2024", "source": "Arrêté d'exemple"})
+    Competency.objects.get_or_create(version=version, code="C1", defaults={"label": "Réaliser", "position": 1})
+    with scopes_disabled():
+        subscribe(establishment, diploma)
+        division, _ = Division.objects.get_or_create(establishment=establishment, code="2MELEC1")
+        Cohort.objects.get_or_create(establishment=establishment, division=division,
+                                     defaults={"version": version, "class_level": "2NDE"})
+        year, _ = SchoolYear.objects.get_or_create(establishment=establishment, start_year=2026,
+                                                   defaults=SchoolYear.default_values(2026))
+        period, _ = OfficialPeriod.objects.get_or_create(
+            establishment=establishment, school_year=year, diploma=diploma, class_level="2NDE", kind="trimestre",
+            label="Trimestre 1", defaults={"start_date": datetime.date(2026, 9, 1),
+                                           "end_date": datetime.date(2026, 11, 30)})
+    return users["apprenant"], period, division, version
+
+
+def _bilan_class(establishment, users):
+    _learner, period, division, _version = _bilan_setup(establishment, users)
+    return {"division_pk": division.pk, "period_pk": period.pk}
+
+
+def _bilan_learner(establishment, users):
+    learner, period, _division, _version = _bilan_setup(establishment, users)
+    return {"learner_pk": learner.pk, "period_pk": period.pk}
+
+
+def _bilan(establishment, users):
+    """A validated bilan of the sweep's learner, written by the establishment's teacher."""
+    from django.utils import timezone
+
+    from establishments.scoping import scopes_disabled
+    from pedagogy.evaluation_models import Bilan
+
+    learner, period, _division, version = _bilan_setup(establishment, users)
+    with scopes_disabled():
+        bilan, _ = Bilan.objects.get_or_create(establishment=establishment, learner=learner, period=period, defaults={
+            "period_label": period.label, "period_start": period.start_date, "period_end": period.end_date,
+            "version": version, "status": Bilan.Status.VALIDATED, "author": users["enseignant"],
+            "validated_at": timezone.now(), "appreciation": "Bon trimestre."})
+    return {"pk": bilan.pk}
+
+
 def _book_achievement(establishment, users):
     """An achievement of the establishment's learner, the book activated (issue 14)."""
     import datetime
@@ -207,6 +298,26 @@ URL_EXAMPLES: dict = {
     "tenant:scenario_resource_add": _scenario,
     "tenant:scenario_resource_delete": _scenario_file,
     "tenant:scenario_resource_download": _scenario_file,
+    # Suivi des acquis (issue 12)
+    "tenant:followup_learner": _learner,
+    "tenant:followup_class": _division,
+    # Périodes en entreprise (issue 13)
+    "tenant:annex_edit": _pfmp_annex,
+    "tenant:annex_duplicate": _pfmp_annex,
+    "tenant:annex_delete": _pfmp_annex,
+    "tenant:period_declare": _pfmp_annex,
+    "tenant:period_detail": _pfmp_period,
+    "tenant:period_edit": _pfmp_period,
+    "tenant:period_delete": _pfmp_period,
+    "tenant:period_days": _pfmp_period,
+    "tenant:pfmp_weeks_minimum": lambda est, users: {"code": _referentiel(est, users)["diploma"]},
+    # Bilans intermédiaires (issue 12)
+    "tenant:bilans_class": _bilan_class,
+    "tenant:bilans_class_pdf": _bilan_class,
+    "tenant:bilan_edit": _bilan_learner,
+    "tenant:bilan_detail": _bilan,
+    "tenant:bilan_pdf": _bilan,
+    "tenant:bilan_reopen": _bilan,
     # Book des apprenants and passeport professionnel (issue 14)
     "tenant:book_learner": _book_learner,
     "tenant:book_achievement": _book_achievement,
@@ -230,4 +341,10 @@ URL_EXAMPLES: dict = {
 SHARED_WITH_EVERY_TEACHER: set[str] = {"tenant:referentiel_version", "tenant:scenario_detail",
                                        "tenant:scenario_duplicate", "tenant:scenario_received_import",
                                        "tenant:scenario_export_odt", "tenant:scenario_export_docx",
-                                       "tenant:scenario_resource_download"}
+                                       "tenant:scenario_resource_download",
+                                       # Périodes en entreprise (issue 13): annexes and periods are the
+                                       # establishment's; a period's page lists only the learners one may see.
+                                       "tenant:annex_edit", "tenant:annex_duplicate", "tenant:annex_delete",
+                                       "tenant:period_declare", "tenant:period_detail", "tenant:period_days",
+                                       "tenant:period_edit", "tenant:period_delete",
+                                       "tenant:pfmp_weeks_minimum"}

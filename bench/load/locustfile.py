@@ -97,6 +97,10 @@ class Learner(SchoolUser):
     def passport(self) -> None:
         self.page("passeport/", "passeport")
 
+    @task(1)
+    def followup(self) -> None:  # their own follow-up (« Suivre les acquis »)
+        self.page("suivi/", "suivi des acquis")
+
 
 class Teacher(SchoolUser):
     profile = "enseignant"
@@ -110,6 +114,10 @@ class Teacher(SchoolUser):
     def referentiels(self) -> None:
         self.page("referentiels/", "référentiels")
 
+    @task(1)
+    def followup(self) -> None:  # their classes (« Suivre les acquis »)
+        self.page("suivi/", "suivi des acquis")
+
 
 class Guardian(SchoolUser):
     profile = "responsable"
@@ -118,6 +126,10 @@ class Guardian(SchoolUser):
     @task(4)
     def home(self) -> None:
         self.page("", "accueil")
+
+    @task(1)
+    def followup(self) -> None:  # their child's follow-up
+        self.page("suivi/", "suivi des acquis")
 
 
 class Tutor(SchoolUser):

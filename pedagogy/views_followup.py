@@ -1,0 +1,104 @@
+"""Pages of « Suivre les acquis »: a class's heat-map, a learner's follow-up with its chart; Paramètres › Évaluation.
+
+Who sees what is ``accounts.access``: teachers the learners of their classes and groups, the DDFPT and the chef
+every learner, the inspector every learner read-only, a learner themself, a legal guardian their children. Every
+page only reads (the inspector's read-only gate refuses POSTs anyway).
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from accounts import access
+from accounts.models import Profile, User
+from accounts.permissions import profile_required
+from accounts.settings_views import render_settings_tab
+from establishments.models import Division
+from establishments.routing import tenant_url
+
+from . import charts, followup
+from .evaluation_models import EvaluationType, Level
+from .evaluation_settings import EvaluationSettingsForm, save_settings, settings_of
+
+CLASS_READERS = (Profile.TEACHER, Profile.DDFPT, Profile.HEAD, Profile.INSPECTOR)
+LEARNER_READERS = (*CLASS_READERS, Profile.LEARNER, Profile.GUARDIAN)
+SETTINGS_EDITORS = (Profile.ADMIN, Profile.HEAD, Profile.DDFPT)
+LEVELS = [(level, label) for level, label in Level.choices]
+
+
+@profile_required(*LEARNER_READERS)
+def followup_index_view(request):
+    """Staff: the classes they may open; a learner: their own page; a guardian: their child's, or the list."""
+    user = request.user
+    if user.profile == Profile.LEARNER:
+        return _learner_page(request, user)
+    if user.profile == Profile.GUARDIAN:
+        children = list(access.visible_learners(user).filter(is_active=True).order_by("last_name", "first_name"))
+        if len(children) == 1:
+            return _learner_page(request, children[0])
+        return render(request, "pedagogy/followup/index.html", {"children": children, "is_guardian": True})
+    divisions = list(access.visible_divisions(user).select_related("cohort__version").order_by("code"))
+    return render(request, "pedagogy/followup/index.html", {"divisions": divisions})
+
+
+def _filters_context(filters, blocks):
+    return {"filters": filters, "blocks": blocks, "types": EvaluationType.choices}
+
+
+@profile_required(*CLASS_READERS)
+def followup_class_view(request, division_pk: int):
+    division = access.get_or_404(request.user, access.VIEW, Division, pk=division_pk)
+    filters = followup.Filters.from_query(request.GET)
+    by_criterion = request.GET.get("detail") == "criteres"
+    heatmap = followup.class_heatmap(division, request.user, filters=filters, by_criterion=by_criterion)
+    return render(request, "pedagogy/followup/class.html", {
+        "division": division, "heatmap": heatmap, "levels": LEVELS, "by_criterion": by_criterion,
+        **_filters_context(filters, heatmap.blocks),
+    })
+
+
+@profile_required(*LEARNER_READERS)
+def followup_learner_view(request, pk: int):
+    learner = access.get_or_404(request.user, access.VIEW, User.objects.filter(profile=Profile.LEARNER), pk=pk)
+    return _learner_page(request, learner)
+
+
+def _learner_page(request, learner):
+    filters = followup.Filters.from_query(request.GET)
+    focus = request.GET.get("competence", "")
+    data = followup.learner_followup(learner, filters=filters, competency_id=int(focus) if focus.isdigit() else None)
+    if focus and data.focus is None and data.cohort is not None:
+        messages.info(request, "Cette compétence n'est pas dans la liste affichée : le graphique montre toutes "
+                               "les compétences.")
+    previous, following, classmates = followup.neighbours(request.user, learner)
+    title = (f"Évolution du niveau proposé — {data.focus.code}" if data.focus
+             else "Évolution du niveau proposé (moyenne des compétences évaluées)")
+    return render(request, "pedagogy/followup/learner.html", {
+        "learner": learner, "data": data, "chart": charts.progress_svg(data.points, data.markers, title=title),
+        "chart_title": title, "previous": previous, "next": following, "classmates": classmates,
+        "is_self": learner.pk == request.user.pk, "staff": request.user.profile in CLASS_READERS,
+        "may_open_class": _may_open_class(request.user, learner),
+        **_filters_context(filters, data.blocks),
+    })
+
+
+def _may_open_class(user, learner) -> bool:
+    return bool(learner.division_id) and user.profile in CLASS_READERS and access.visible_divisions(user).filter(
+        pk=learner.division_id).exists()
+
+
+@profile_required(*SETTINGS_EDITORS)
+def evaluation_settings_view(request):
+    """Paramètres › Évaluation: half-life and weight of each evaluation type."""
+    row = settings_of(request.establishment)
+    form = EvaluationSettingsForm(request.POST or None, initial=EvaluationSettingsForm.initial_for(row))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            if save_settings(request.establishment, request.user, form.cleaned_data):
+                messages.success(request, "Les paramètres de l'évaluation ont été enregistrés.")
+            else:
+                messages.info(request, "Rien n'a changé.")
+            return redirect(tenant_url(request.establishment, "settings_evaluation"))
+        status = 400
+    return render_settings_tab(request, "pedagogy/followup/settings_evaluation.html", "evaluation",
+                               {"form": form}, status=status)
