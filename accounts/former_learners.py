@@ -6,20 +6,19 @@ access ends (and the purge may delete) from 15 January of the next year at 10:00
 the target month becomes its last day (31 August − 6 months = 28 or 29 February).
 
 Pages open to former learners carry ``open_to_former_learners``; ``FormerLearnerGateMiddleware`` sends a
-former learner anywhere else back to the passport page.
+former learner anywhere else back to the passport page (``tenant:passport``, the pedagogy app's
+``views_passport``: the passport itself is built from the evaluation and the book, above this layer).
 """
 
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from establishments.routing import tenant_url
 
-from . import access
 from .models import Profile, User
-from .permissions import profile_required
 
 RETENTION_MONTHS = 12
 
@@ -73,19 +72,3 @@ class FormerLearnerGateMiddleware:
             return None
         return redirect(tenant_url(establishment, "passport"))
 
-
-@open_to_former_learners
-@profile_required(Profile.LEARNER)
-def passport_view(request):
-    """Mon passeport professionnel: what is known today (the learner's schooling); the export comes with its module."""
-    # The learner whose passport this is, read through the access rules (a learner sees only themself).
-    user = get_object_or_404(access.visible_learners(request.user), pk=request.user.pk)
-    access_until = None
-    if not user.is_active and user.deactivated_at is not None:
-        access_until = timezone.localtime(user.deactivated_at) + relativedelta(months=RETENTION_MONTHS)
-    return render(request, "accounts/former_learner_passport.html", {
-        "missing_identity": request.establishment.missing_identity(),
-        "access_until": access_until,
-        "learner": user,
-        "enrolments": user.enrolments.select_related("school_year", "division").order_by("-start_date", "-pk"),
-    })

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import former_learners, views
+from . import views
 
 urlpatterns = [
     path("", views.home_view, name="home"),
@@ -18,5 +18,4 @@ urlpatterns = [
     path("journal/", views.audit_log_view, name="audit_log"),
     path("acces-inspecteur/", views.inspector_access_view, name="inspector_access"),
     path("acces-inspecteur/<int:pk>/fermer/", views.inspector_close_view, name="inspector_close"),
-    path("passeport/", former_learners.passport_view, name="passport"),
 ]

@@ -10,7 +10,8 @@ class PedagogyConfig(AppConfig):
                    ("parametres/evaluation/", "pedagogy.urls_evaluation_settings"),
                    ("bilans/", "pedagogy.urls_bilans"),
                    ("grilles/", "pedagogy.urls_grids"),
-                   ("entreprise/", "pedagogy.urls_company")]
+                   ("entreprise/", "pedagogy.urls_company"),
+                   ("book/", "pedagogy.urls_book"), ("passeport/", "pedagogy.urls_passport")]
 
     def ready(self):
         from . import registrations  # noqa: F401

@@ -188,3 +188,7 @@ from .grid_models import GridNote  # noqa: E402, F401
 # Bilan entreprise of a PFMP (issue 13) ------------------------------------------------------------------------
 # isort: split
 from .company_models import CompanyBilan, CompanyBilanLine, TutorLink  # noqa: E402, F401
+
+# isort: split
+# Book des apprenants (issue 14): achievements, their files, the teachers' comments --------------------------------
+from .book_models import Achievement, AchievementComment, AchievementFile  # noqa: E402, F401

@@ -132,3 +132,37 @@ def bilan_rule(user, action: str, bilan: Bilan) -> bool:
     if action == access.CHANGE:
         return bilan.status == Bilan.Status.DRAFT and may_write_bilan(user, bilan.learner)
     return may_read_bilan(user, bilan)
+# Book des apprenants and passeport professionnel (issue 14) -----------------------------------------------------
+
+from .book import book_enabled  # noqa: E402
+from .book_models import Achievement  # noqa: E402
+from .demo_book import load_demo_book  # noqa: E402
+
+
+def _book_for(*profiles):
+    def visible(user) -> bool:
+        return user.profile in profiles and book_enabled(user.establishment)
+    return visible
+
+
+for book_link in (
+    extensions.Link("book", "Book des apprenants", "book", _book_for(Profile.TEACHER),
+                    "Les réussites de vos apprenants, en entreprise et à l'établissement : les lire, les commenter.",
+                    order=85),
+    extensions.Link("my_book", "Mon book", "book", _book_for(Profile.LEARNER),
+                    "Mes réussites, en entreprise et à l'établissement : les noter, choisir les meilleures pour mon "
+                    "passeport, les exporter.", order=85),
+):
+    extensions.menu.register(book_link)
+    extensions.home_cards.register(book_link)
+extensions.demo_content.register(load_demo_book)  # late: after the demo classes, evaluations and periods
+
+
+@access.register_rule(Achievement)
+def achievement_rule(user, action: str, achievement: Achievement) -> bool:
+    """The learner reads and changes their own achievements; the teachers who teach them read (and comment)."""
+    if user.profile == Profile.LEARNER:
+        return achievement.learner_id == user.pk
+    if action == access.VIEW and user.profile == Profile.TEACHER:
+        return access.visible_learners(user).filter(pk=achievement.learner_id).exists()
+    return False

@@ -308,6 +308,45 @@ def _grid_learner(establishment, users):
     return {**_grid(establishment, users), "learner_pk": users["apprenant"].pk}
 
 
+def _book_achievement(establishment, users):
+    """An achievement of the establishment's learner, the book activated (issue 14)."""
+    import datetime
+
+    from establishments.scoping import scopes_disabled
+    from pedagogy.models import Achievement
+
+    establishment.book_enabled = True
+    establishment.save(update_fields=["book_enabled"])
+    with scopes_disabled():
+        achievement = Achievement.objects.create(establishment=establishment, learner=users["apprenant"],
+                                                 title="Réussite", date=datetime.date(2026, 10, 1))
+    return {"pk": achievement.pk}
+
+
+def _book_file(establishment, users):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from establishments.scoping import scopes_disabled
+    from pedagogy.models import AchievementFile
+
+    kwargs = _book_achievement(establishment, users)
+    name = f"book/{establishment.uai}/exemple-balayage.pdf"  # one fixed file: runs do not pile files up
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    with scopes_disabled():
+        row = AchievementFile.objects.create(establishment=establishment, achievement_id=kwargs["pk"],
+                                             title="Exemple.pdf", file=name, size=15,
+                                             content_type="application/pdf")
+    return {**kwargs, "file_pk": row.pk}
+
+
+def _book_learner(establishment, users):
+    establishment.book_enabled = True
+    establishment.save(update_fields=["book_enabled"])
+    return _learner(establishment, users)
+
+
 URL_EXAMPLES: dict = {
     # Imports (issue 3)
     "tenant:imports_run": _import_run,
@@ -385,6 +424,18 @@ URL_EXAMPLES: dict = {
     "tenant:bilan_detail": _bilan,
     "tenant:bilan_pdf": _bilan,
     "tenant:bilan_reopen": _bilan,
+    # Book des apprenants and passeport professionnel (issue 14)
+    "tenant:book_learner": _book_learner,
+    "tenant:book_achievement": _book_achievement,
+    "tenant:book_achievement_edit": _book_achievement,
+    "tenant:book_achievement_delete": _book_achievement,
+    "tenant:book_achievement_pick": _book_achievement,
+    "tenant:book_file_add": _book_achievement,
+    "tenant:book_comment": _book_achievement,
+    "tenant:book_file": _book_file,
+    "tenant:book_file_delete": _book_file,
+    "tenant:learner_passport": _learner,
+    "tenant:learner_passport_pdf": _learner,
     # Deliberately broken views of tests/testapp/views_broken.py (the sweep must catch them).
     "essai:achievement_rename": _achievement,
     "essai:achievement_rename_unscoped": _achievement,
