@@ -147,3 +147,29 @@ def test_bench_pages_refuses_an_unknown_establishment(db):
     with pytest.raises(CommandError) as refused:
         call_command("bench_pages", "--uai", "0000000A")
     assert "aucun établissement" in str(refused.value)
+
+
+def test_static_urls_are_looked_up_in_the_manifest_once_per_name(tmp_path, settings, monkeypatch):
+    import json
+
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from cpro.storage import CachedUrlManifestStaticFilesStorage
+
+    settings.DEBUG = False
+    (tmp_path / "staticfiles.json").write_text(json.dumps(
+        {"version": "1.1", "paths": {"css/site.css": "css/site.0123abcd.css"}}), encoding="utf-8")
+    lookups = []
+    original = CompressedManifestStaticFilesStorage.url
+
+    def counted(self, name, force=False):
+        lookups.append(name)
+        return original(self, name, force)
+
+    monkeypatch.setattr(CompressedManifestStaticFilesStorage, "url", counted)
+    storage = CachedUrlManifestStaticFilesStorage(location=str(tmp_path), base_url="/static/")
+    assert storage.url("css/site.css") == "/static/css/site.0123abcd.css"
+    assert storage.url("css/site.css") == "/static/css/site.0123abcd.css"
+    assert lookups == ["css/site.css"]
+    with pytest.raises(ValueError):
+        storage.url("css/absent.css")  # a file missing from the manifest still fails, every time
