@@ -88,7 +88,7 @@ def _purge_batch(ids: list[int], cutoff: datetime) -> PurgeResult:
         # The same conditions once more in the deleting statement: nothing but expired users can go.
         if _delete_user_links(locked_ids):
             deactivated = User._meta.get_field("deactivated_at")
-            batch.users = _delete_where(User, "id", locked_ids, extra=(
+            batch.users = _delete_where(User, User._meta.pk.name, locked_ids, extra=(
                 f'AND NOT "{User._meta.get_field("is_active").column}" AND "{deactivated.column}" < %s',
                 [deactivated.get_db_prep_value(cutoff, connection)]))
         else:
