@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 # profile -> (label, path under /<UAI>/). ``{learner}``: a learner's id, ``{import_run}``: an applied import.
 PAGES: dict[str, list[tuple[str, str]]] = {
-    "apprenant": [("accueil", ""), ("passeport", "passeport/"), ("mes documents", "documents/")],
-    "enseignant": [("accueil", ""), ("référentiels", "referentiels/"), ("mes documents", "documents/")],
-    "responsable": [("accueil", ""), ("mes documents", "documents/")],
+    "apprenant": [("accueil", ""), ("passeport", "passeport/"), ("mes documents", "documents/"),
+                  ("suivi des acquis", "suivi/")],
+    "enseignant": [("accueil", ""), ("référentiels", "referentiels/"), ("mes documents", "documents/"),
+                   ("suivi des acquis", "suivi/")],
+    "responsable": [("accueil", ""), ("mes documents", "documents/"), ("suivi des acquis", "suivi/")],
     "tuteur": [("accueil", ""), ("mes documents", "documents/")],
     "inspecteur": [("accueil", ""), ("référentiels", "referentiels/")],
     "administrateur": [
