@@ -154,6 +154,10 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The sliding idle timeout without a write of the session row on every page (cpro/sessions.py): at most one
+# refresh a minute while the data stay the same.
+SESSION_ENGINE = "cpro.sessions"
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 
 # Internationalisation
 LANGUAGE_CODE = "fr"
@@ -172,7 +176,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "cpro.storage.CachedUrlManifestStaticFilesStorage"  # whitenoise's, url() memoised
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG

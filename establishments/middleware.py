@@ -26,7 +26,9 @@ class EstablishmentScopeMiddleware:
         uai = match.kwargs.get("uai")
         if uai is None:
             return self.get_response(request)
-        establishment = Establishment.objects.filter(uai=uai, is_active=True).first()
+        establishment = _users_establishment(request, uai)
+        if establishment is None:
+            establishment = Establishment.objects.filter(uai=uai, is_active=True).first()
         if establishment is None:
             raise Http404("Établissement inconnu.")
         request.establishment = establishment
@@ -43,3 +45,15 @@ class EstablishmentScopeMiddleware:
             # Another establishment's space does not exist for this user.
             raise Http404
         return None
+
+
+def _users_establishment(request, uai: str):
+    """The logged-in user's own establishment when it is the URL's: the authentication backend loaded it with
+    the user (``select_related``), so the page needs no second query for it. ``None`` otherwise."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    establishment = getattr(user, "establishment", None)
+    if establishment is not None and establishment.uai == uai and establishment.is_active:
+        return establishment
+    return None

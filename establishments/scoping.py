@@ -93,4 +93,5 @@ UNSCOPED_SQL_ALLOWED = {
     "transfers/management/commands/bench_daily_jobs.py",
     "console/management/commands/bench_console.py",  # ANALYZE of the tables it has just filled (no data read)
     "pedagogy/followup.py",  # a raw SQL expression (the decay of a weight) inside an establishment-scoped queryset
+    "transfers/purge.py",  # per-relation deletes of the purged users' rows, across establishments (daily job)
 }

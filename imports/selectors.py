@@ -61,12 +61,22 @@ def _learner_names(guardian_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
+def _divisions(run: ImportRun) -> dict[int, Division]:
+    """The establishment's classes, read once per report (kept on the run object of the request): every
+    section and chunk of the report shows them."""
+    divisions = getattr(run, "_report_divisions", None)
+    if divisions is None:
+        divisions = {division.pk: division for division in Division.objects.filter(establishment=run.establishment_id)}
+        run._report_divisions = divisions
+    return divisions
+
+
 def _lines(run: ImportRun, kind: str, action: str, rows: list) -> list[ReportLine]:
     """Report lines for users (or entries) read from the base. Their establishment (for the initial password),
     class and guardians' learners come from one read each, not one object per row."""
     if not rows:
         return []
-    divisions = {division.pk: division for division in Division.objects.filter(establishment=run.establishment_id)}
+    divisions = _divisions(run)
     pairs = [(row, "") if isinstance(row, User) else (row.user, row.changes) for row in rows]
     guardians = [user.pk for user, _changes in pairs if user.profile == Profile.GUARDIAN]
     names = _learner_names(guardians) if guardians else {}
@@ -103,6 +113,16 @@ def report_section_counts(run: ImportRun) -> list[dict]:
              "count": counts[(kind, action)]} for kind, action in SECTION_ORDER if counts.get((kind, action))]
 
 
+# What a line of the CSV reads of a user (imports.report.report_rows, User.initial_password): thousands of users
+# are read for one CSV, each built from these columns only (the 35 of the model cost ~3 times as much to build).
+CSV_USER_COLUMNS = ("pk", "password", "establishment_id", "login", "last_name", "first_name", "birth_date",
+                    "profile", "is_active", "date_joined", "division_id")
+
+
+def _csv_columns(users: QuerySet, full: bool) -> QuerySet:
+    return users.only(*CSV_USER_COLUMNS) if full else users
+
+
 def report_section_lines(run: ImportRun, kind: str, action: str, offset: int = 0,
                          limit: int = REPORT_PAGE_SIZE, *, full: bool = False) -> list[ReportLine]:
     """One page of one section in a fixed number of queries (the page's users, then one per related list):
@@ -111,9 +131,10 @@ def report_section_lines(run: ImportRun, kind: str, action: str, offset: int = 0
         return []
     shown = None if full else kind
     if action == Action.CREATED:
-        users = _with_report_data(_created(run, kind), shown).order_by("last_name", "first_name", "pk")
+        users = _with_report_data(_csv_columns(_created(run, kind), full), shown).order_by(
+            "last_name", "first_name", "pk")
         return _lines(run, kind, action, list(users[offset:offset + limit]))
-    users = _with_report_data(User.objects.filter(establishment=run.establishment_id), shown)
+    users = _with_report_data(_csv_columns(User.objects.filter(establishment=run.establishment_id), full), shown)
     entries = (ImportRunEntry.objects.filter(run=run, kind=kind, action=action)
                .prefetch_related(Prefetch("user", queryset=users))
                .order_by("user__last_name", "user__first_name", "pk"))

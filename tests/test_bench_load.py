@@ -165,3 +165,15 @@ def test_local_http_benchmark_setting_makes_check_deploy_warn(tmp_path):
 def test_a_weak_argon2_cost_makes_check_deploy_warn(tmp_path, cost):
     result = _check_deploy(tmp_path, **cost)
     assert "cpro.W002" in result.stdout + result.stderr
+
+
+def test_the_browsing_p95_pools_every_page_by_its_requests():
+    def page(requests, ms):
+        return {"requests": requests, "percentiles": dict.fromkeys(runner.PERCENTILE_POINTS, ms)}
+
+    # 95 fast requests and 5 slow ones: the 95th percentile is still fast, the 96th is slow.
+    assert runner.pooled_percentile([page(95, 10), page(5, 1000)]) == 10
+    assert runner.pooled_percentile([page(95, 10), page(5, 1000)], 96) == 1000
+    # One slow page of many requests drags the pooled p95 up.
+    assert runner.pooled_percentile([page(50, 10), page(50, 400)]) == 400
+    assert runner.pooled_percentile([]) == 0

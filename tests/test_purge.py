@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections, transaction
-from django.db.models.deletion import Collector
 
 from accounts.models import Profile, User
 from establishments.scoping import scopes_disabled
@@ -80,14 +79,14 @@ def test_files_stay_when_the_purge_rolls_back(now, school, media, monkeypatch):
     with scopes_disabled():
         stored = Achievement.objects.get(learner=learner, title="Éclairage").attachment.path
 
-    original = Collector.delete
+    original = purge._delete_where
 
-    def crash_on_users(collector):  # the learner data are deleted, then deleting the user fails
-        if User in collector.data:
+    def crash_on_users(model, *args, **kwargs):  # the learner data are deleted, then deleting the user fails
+        if model is User:
             raise RuntimeError("panne")
-        return original(collector)
+        return original(model, *args, **kwargs)
 
-    monkeypatch.setattr(Collector, "delete", crash_on_users)
+    monkeypatch.setattr(purge, "_delete_where", crash_on_users)
     with pytest.raises(RuntimeError):
         purge_expired_users(now=now)
 

@@ -99,6 +99,7 @@ class Command(BaseCommand):
         parser.add_argument("--build-only", action="store_true", help="construit la population sans rien mesurer")
         parser.add_argument("--existing", action="store_true",
                             help="mesure sur une population déjà construite (copie d'une base faite avec --build-only)")
+        parser.add_argument("--purge-only", action="store_true", help="ne mesure que la purge RGPD")
 
     def handle(self, *args, **options):
         if options["existing"]:
@@ -130,9 +131,10 @@ class Command(BaseCommand):
 
     def measure(self, options) -> None:
         DailyJobRun.objects.all().delete()
-        with measured("Transferts", self.stdout, options["tracemalloc"]):
-            transfers = run_daily_job(DailyJob.TRANSFERS)
-        self.stdout.write(f"  {transfers.summary}")
+        if not options["purge_only"]:
+            with measured("Transferts", self.stdout, options["tracemalloc"]):
+                transfers = run_daily_job(DailyJob.TRANSFERS)
+            self.stdout.write(f"  {transfers.summary}")
         with measured("Purge RGPD", self.stdout, options["tracemalloc"]):
             purge = run_daily_job(DailyJob.PURGE)
         summary = {k: v for k, v in purge.summary.items() if k != "by_establishment"}
