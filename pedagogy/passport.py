@@ -57,6 +57,9 @@ class PeriodRow:
     tutor: str
     days_done: int | None
     tasks: list = field(default_factory=list)
+    # True when ``tasks`` are the tasks the learner's fiches activités record (reviewed by the teacher); False when
+    # no fiche exists and they are the tasks planned for the period.
+    tasks_done: bool = False
 
 
 @dataclass
@@ -147,22 +150,28 @@ def competency_levels(learner: User, version, today: date) -> list[CompetencyLev
 
 
 def work_periods(learner: User) -> list[PeriodRow]:
-    """The learner's work periods, oldest first, with the company and the tasks of the period. Two queries."""
+    """The learner's work periods, oldest first, with the company and the tasks done: those ticked on the learner's
+    fiches activités of that period (as the referent teacher left them), else the tasks planned for the period.
+    Three queries."""
+    task_order = Task.objects.order_by("position", "id")
     placements = (Placement.objects.filter(establishment_id=learner.establishment_id, learner=learner)
                   .select_related("period")
-                  .prefetch_related(Prefetch("period__tasks", queryset=Task.objects.order_by("position", "id")))
+                  .prefetch_related(Prefetch("period__tasks", queryset=task_order),
+                                    Prefetch("fiches__tasks", queryset=task_order))
                   .order_by("start_date", "id"))
     rows = []
     for placement in placements:
         period = placement.period
+        done = {task.pk: task for fiche in placement.fiches.all() for task in fiche.tasks.all()}
+        tasks = sorted(done.values(), key=lambda task: (task.position, task.pk)) if done else (
+            list(period.tasks.all()) if period else [])
         rows.append(PeriodRow(
             title=placement.period_title or (period.title if period else ""),
             kind=period.get_kind_display() if period else "",
             start=placement.start_date or (period.start_date if period else None),
             end=placement.end_date or (period.end_date if period else None),
             company=placement.company_name, company_address=placement.company_address, tutor=placement.tutor_name,
-            days_done=placement.days_done,
-            tasks=list(period.tasks.all()) if period else []))
+            days_done=placement.days_done, tasks=tasks, tasks_done=bool(done)))
     return rows
 
 

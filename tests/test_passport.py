@@ -225,3 +225,23 @@ def test_the_demo_learner_has_a_book_and_a_passport():
     assert teacher.post("/0750654D/connexion/", {"username": logins["enseignant"],
                                                  "password": DEMO_PASSWORD}).status_code == 302
     assert "LEROY Inès" in text(teacher.get("/0750654D/book/"))
+
+
+def test_a_period_lists_the_tasks_of_the_learners_fiches_and_otherwise_the_planned_ones(establishment, world):
+    from periods.models import ActivityFiche, Placement
+
+    version = world["version"]
+    tasks = list(version.tasks.order_by("position", "id"))
+    assert len(tasks) >= 2, "the world's version needs two tasks to tell done from planned"
+    first, second = world["periods"]
+    with scopes_disabled():
+        placement = Placement.objects.get(period=first, learner=world["learner"])
+        fiche = ActivityFiche.objects.create(establishment=establishment, placement=placement,
+                                             title="Tableau de chantier", description="Câblage")
+        fiche.tasks.set([tasks[1]])
+        rows = service.work_periods(world["learner"])
+    by_title = {row.title: row for row in rows}
+    assert [task.code for task in by_title[first.title].tasks] == [tasks[1].code]
+    assert by_title[first.title].tasks_done
+    assert [task.code for task in by_title[second.title].tasks] == [task.code for task in tasks]
+    assert not by_title[second.title].tasks_done
