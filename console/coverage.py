@@ -1,7 +1,7 @@
-"""Coverage of the référentiel per class: each task and competency of the class's diploma version and level, with
-its status — never planned, planned (in a scenario, a pedagogical annex or a PFMP), evaluated at least once (an
-observation above NE of a learner of the class), evaluated by half the class — so the DDFPT sees what will reach
-certification unevaluated.
+"""Coverage of the référentiel per class: each task and competency of the class's diploma version and level (the
+whole version when it tags none for that level), with its status — never planned, planned (in a scenario, a
+pedagogical annex or a PFMP), evaluated at least once (an observation above NE of a learner of the class), evaluated
+by half the class — so the DDFPT sees what will reach certification unevaluated.
 
 A task is planned when a scenario, an annex or a work period lists it or one of its competencies is planned; it is
 evaluated as far as its best-evaluated competency. The queries do not grow with classes, learners or observations.
@@ -112,8 +112,12 @@ def coverage(establishment: Establishment, divisions: list[Division], members: d
         half = max(math.ceil(size / 2), 1)
         row = ClassCoverage(division, size)
         statuses: dict[int, tuple[Status, int]] = {}
-        for competency in competencies:
-            if competency.version_id != cohort.version_id or not _applies(competency, cohort.class_level):
+        own = [c for c in competencies if c.version_id == cohort.version_id]
+        # A version that tags none of its competencies for this level (MELEC 2024 tags Première and Terminale only)
+        # is followed whole, as the bilans do, rather than shown empty.
+        level = cohort.class_level if any(_applies(c, cohort.class_level) for c in own) else None
+        for competency in own:
+            if level and not _applies(competency, level):
                 continue
             n = evaluated.get((division.pk, competency.pk), 0)
             if n >= half and size:
@@ -126,8 +130,10 @@ def coverage(establishment: Establishment, divisions: list[Division], members: d
                 status = Status.NEVER
             statuses[competency.pk] = (status, n)
             row.competencies.append(Item(competency.code, competency.label, status, n))
-        for task in tasks:
-            if task.version_id != cohort.version_id or not _applies(task, cohort.class_level):
+        own_tasks = [t for t in tasks if t.version_id == cohort.version_id]
+        task_level = cohort.class_level if any(_applies(t, cohort.class_level) for t in own_tasks) else None
+        for task in own_tasks:
+            if task_level and not _applies(task, task_level):
                 continue
             linked = [statuses[c] for c in task_links.get(task.pk, ()) if c in statuses]
             status, n = max(linked, default=(Status.NEVER, 0))

@@ -362,3 +362,20 @@ def test_a_class_with_fewer_bilans_than_periods_over_the_cycle_is_behind(establi
     assert (by_code["1MELEC1"].cycle_validated, by_code["1MELEC1"].cycle_expected) == (4, 6)
     assert by_code["1MELEC1"].behind and not by_code["2MELEC1"].behind
     assert [r.division.code for r in rows] == ["1MELEC1", "2MELEC1"]
+
+
+def test_coverage_follows_the_whole_version_when_none_of_it_is_tagged_for_the_class_level(
+        establishment, make_user, login_as):
+    """MELEC 2024 tags its competencies for Première and Terminale only: a Seconde class on it is not shown empty."""
+    version = make_version(
+        competencies=[("C1", "Analyser", ["Critère 1"], ["1RE", "TLE"]), ("C2", "Réaliser", ["Critère 1"], ["TLE"])],
+        tasks=[("T1", "Câbler", ["C2"], ["1RE"])])
+    with scopes_disabled():
+        subscribe(establishment, version.diploma)
+    seconde, _ = make_class(establishment, version, "2MELEC9", level="2NDE", learners=2)
+    premiere, _ = make_class(establishment, version, "1MELEC9", level="1RE", learners=2)
+    client = login_as(make_user(establishment, Profile.DDFPT))
+    row = client.get(f"/0750654D/console/couverture/{seconde.pk}/").context["row"]
+    assert [i.code for i in row.competencies] == ["C1", "C2"] and [i.code for i in row.tasks] == ["T1"]
+    row = client.get(f"/0750654D/console/couverture/{premiere.pk}/").context["row"]
+    assert [i.code for i in row.competencies] == ["C1"]  # tagged for its level: the level's competencies only
