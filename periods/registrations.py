@@ -16,7 +16,7 @@ from .permissions import ANNEX_WRITERS, LEARNER, PERIOD_READERS, PERIOD_WRITERS
 # Work periods: annexes pédagogiques, PFMP / périodes employeur, days (issue 13) ---------------------------------
 
 PFMP = extensions.Link(
-    "pfmp", "Périodes de formation en entreprise", "pfmp", for_profiles(*PERIOD_READERS),
+    "pfmp", "Périodes en entreprise", "pfmp", for_profiles(*PERIOD_READERS),
     "Les annexes pédagogiques de chaque niveau, les PFMP et périodes employeur déclarées, les jours effectués.",
     order=70)
 MY_PERIODS = extensions.Link(
@@ -85,7 +85,7 @@ extensions.demo_content.register(load_demo_official_periods)
 from . import portfolio  # noqa: E402  (registers the fiches as a use of a period)
 
 PORTFOLIOS = extensions.Link(
-    "portfolios", "Portfolios des activités en entreprise", "portfolios", for_profiles(*portfolio.READERS),
+    "portfolios", "Portfolios PFMP", "portfolios", for_profiles(*portfolio.READERS),
     "Les PFMP et périodes employeur : entreprise, tuteur, fiches activités, bilan entreprise.", order=72)
 extensions.menu.register(PORTFOLIOS)
 extensions.home_cards.register(PORTFOLIOS)

@@ -40,7 +40,7 @@ def test_the_ddfpt_declares_a_pfmp_for_a_level_from_an_annex(page, school, make_
 
     log_in(page, "nadia.benali")
     page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Périodes de formation en entreprise").click()
+        "link", name="Périodes en entreprise").click()
     page.get_by_role("heading", name="Périodes de formation en entreprise").wait_for()
     page.get_by_label("Niveau de classe").select_option("2NDE")
     page.get_by_role("button", name="Afficher").click()

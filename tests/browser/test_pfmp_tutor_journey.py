@@ -46,7 +46,7 @@ def test_fiche_selection_tutor_on_a_phone_and_validation(page, browser, live_ser
     # The learner writes a fiche.
     log_in(page, "ines.leroy")
     page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Portfolios des activités en entreprise").click()
+        "link", name="Portfolios PFMP").click()
     page.get_by_role("link", name="PFMP 1").click()
     page.get_by_role("link", name="LEROY Inès").click()
     page.get_by_role("link", name="Nouvelle fiche activité").click()
