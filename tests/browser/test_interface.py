@@ -89,7 +89,9 @@ def log_in(page, user):
     page.get_by_label("Identifiant").fill(user.login)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name=re.compile("^Bonjour")).wait_for()
+    # Each profile lands on its first page (the home, or the console for the DDFPT and the chef).
+    page.wait_for_url(lambda url: "/connexion/" not in url)
+    page.get_by_role("heading", level=1).wait_for()
 
 
 def assert_fields_visible(page, url):
