@@ -62,8 +62,10 @@ def test_the_ddfpt_finds_the_proposal_after_an_import_and_changes_a_class(page, 
         "cell", name="50033411210").is_visible()
     page.get_by_role("button", name="Se déconnecter").click()
 
-    # The DDFPT opens « Classes et diplômes » from the home page and moves 2MELEC1 to MELEC 2024.
+    # The DDFPT lands on the console, opens « Classes et diplômes » from the home page and moves 2MELEC1 to MELEC 2024.
     log_in(page, "nadia.petit")
+    page.get_by_role("heading", name="Console de pilotage").wait_for()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Accueil").click()
     page.get_by_role("link", name="Classes et diplômes").click()
     page.get_by_role("heading", name="Classes et diplômes").wait_for()
     row = page.locator("tr[data-classe='2MELEC1']")
