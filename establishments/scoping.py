@@ -77,6 +77,7 @@ M2M_TABLES = {
     "periods.Placement_assessed_competencies": "compétences (données nationales) évaluées en entreprise",
     "periods.Placement_assessed_criteria": "critères (données nationales) évalués en entreprise",
     "periods.ActivityFiche_tasks": "tâches du référentiel (données nationales) cochées sur une fiche activité",
+    "pedagogy.Achievement_tasks": "tâches du référentiel (données nationales) d'une réalisation du book",
 }
 
 # Modules allowed to reach establishment data around the scoped manager (the base or default manager, the

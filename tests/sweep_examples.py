@@ -143,9 +143,9 @@ def _placement(establishment, users):
     from tests.referentiel_factory import make_version
 
     with scopes_disabled():
-        version = (ReferentielVersion.objects.filter(diploma__code="expfmp").first()
-                   or make_version("expfmp", "2024"))
-        Diploma.objects.filter(code="expfmp").update(name="Exemple PFMP")
+        version = (ReferentielVersion.objects.filter(diploma__code="exportf").first()
+                   or make_version("exportf", "2024"))
+        Diploma.objects.filter(code="exportf").update(name="Exemple PFMP")
         period = make_period(establishment, version)
         placement = place(period, users["apprenant"], company_name="Électricité Martin")
         placement.assessed_competencies.add(version.competencies.first())
