@@ -23,25 +23,12 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from establishments.benchmarks import Rollback, free_uai
 from establishments.models import Establishment
 from establishments.scoping import scope
-from establishments.validators import uai_check_letter
 
 TARGET_MS = 500
 TARGET_QUERIES = 30
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _free_uai() -> str:
-    for number in range(9970000, 9999999):
-        digits = f"{number:07d}"
-        uai = digits + uai_check_letter(digits)
-        if not Establishment.objects.filter(uai=uai).exists():
-            return uai
-    raise RuntimeError("no free UAI")
 
 
 def build(classes: int, learners_per_class: int, observations: int):
@@ -63,7 +50,7 @@ def build(classes: int, learners_per_class: int, observations: int):
     )
 
     rng = random.Random(14)  # noqa: S311 - test data, not a secret
-    uai = _free_uai()
+    uai = free_uai()
     establishment = Establishment.objects.create(uai=uai, name="Lycée professionnel du Banc d'essai",
                                                  email="ce.bench@ac-paris.fr")
     diploma = Diploma.objects.create(code=f"bench{uai.lower()}", name="Métiers de l'électricité", kind="BAC_PRO")
@@ -189,7 +176,7 @@ class Command(BaseCommand):
                     "target_ms": TARGET_MS, "target_queries": TARGET_QUERIES,
                     "ok": statistics.median(times) <= TARGET_MS and len(queries) <= TARGET_QUERIES,
                 })
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
         self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -32,19 +32,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from lxml import etree
 
+from establishments.benchmarks import free_uai
 from establishments.models import Establishment
 from establishments.scoping import scope
-from establishments.validators import uai_check_letter
-
-
-def _free_uai() -> str:
-    for number in range(9990000, 9999999):
-        digits = f"{number:07d}"
-        uai = digits + uai_check_letter(digits)
-        if not Establishment.objects.filter(uai=uai).exists():
-            return uai
-    raise RuntimeError("no free UAI")
-
 
 # The record elements of each file: what the import reads, field by field.
 _RECORDS = {
@@ -163,7 +153,7 @@ class Command(BaseCommand):
 
         learners = options["learners"]
         guardians = options["guardians"] or learners * 5 // 3
-        uai = _free_uai()
+        uai = free_uai(9990000)
         establishment = Establishment.objects.create(uai=uai, name="Banc d'essai des imports")
         result = {"learners": learners, "guardians": guardians, "teachers": options["teachers"],
                   "database": connection.vendor, "uai": uai,

@@ -23,9 +23,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from establishments.benchmarks import Rollback, free_uai
 from establishments.scoping import scope
-
-from .bench_scenarios import _free_uai, _Rollback
 
 
 def build(competencies: int, learners: int, observations: int):
@@ -37,7 +36,7 @@ def build(competencies: int, learners: int, observations: int):
     from referentiels.models import Competency, Diploma, ReferentielVersion
     from referentiels.services import subscribe
 
-    uai = _free_uai()
+    uai = free_uai()
     establishment = Establishment.objects.create(uai=uai, name="Lycée professionnel du Banc d'essai")
     diploma, _ = Diploma.objects.get_or_create(code=f"bench{uai.lower()}",
                                                defaults={"name": "Métiers de l'électricité", "kind": "BAC_PRO"})
@@ -158,8 +157,8 @@ class Command(BaseCommand):
                     times = _time(lambda: bilan_documents.bilan_pdf(establishment, teacher, {"bilan_id": one.pk}),
                                   runs)
                     figures["bilan_pdf"] = _figures(times)
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
         figures["load_average_1min"] = round(os.getloadavg()[0], 1)  # a busy machine slows every figure
         self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -18,14 +18,9 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from establishments.benchmarks import Rollback, free_uai
 from establishments.routing import tenant_url
 from establishments.scoping import scope
-
-from .bench_scenarios import _free_uai
-
-
-class _Rollback(Exception):
-    pass
 
 
 def build(learners: int):
@@ -35,7 +30,7 @@ def build(learners: int):
     from periods.models import ActivityFiche, Placement, WorkPeriod
     from referentiels.models import Activity, Block, Competency, Diploma, ReferentielVersion, Task
 
-    uai = _free_uai()
+    uai = free_uai()
     establishment = Establishment.objects.create(uai=uai, name="Lycée professionnel du Banc d'essai",
                                                  email="bench@example.org")
     diploma, _ = Diploma.objects.get_or_create(code=f"bench{uai.lower()}", defaults={"name": "MELEC",
@@ -110,7 +105,7 @@ class Command(BaseCommand):
                         "worst_ms": round(max(times), 1), "status": response.status_code}
                 counts = {f["queries"] for f in figures.values()}
                 figures["constant_queries"] = len(counts) == 1
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
         self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))

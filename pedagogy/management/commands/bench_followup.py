@@ -20,24 +20,11 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
 
+from establishments.benchmarks import Rollback, free_uai
 from establishments.models import Establishment
 from establishments.scoping import scope
-from establishments.validators import uai_check_letter
 
 TARGETS = {"heatmap_queries": 25, "heatmap_ms": 300}
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _free_uai() -> str:
-    for number in range(9970000, 9999999):
-        digits = f"{number:07d}"
-        uai = digits + uai_check_letter(digits)
-        if not Establishment.objects.filter(uai=uai).exists():
-            return uai
-    raise RuntimeError("no free UAI")
 
 
 def build_population(learners: int = 35, competencies: int = 20, criteria_per_competency: int = 4,
@@ -51,7 +38,7 @@ def build_population(learners: int = 35, competencies: int = 20, criteria_per_co
     from referentiels.models import Block, BlockCompetency, Competency, Criterion, Diploma, ReferentielVersion
 
     rng = random.Random(seed)  # noqa: S311 (synthetic data)
-    uai = _free_uai()
+    uai = free_uai()
     establishment = Establishment.objects.create(uai=uai, name="Lycée professionnel du Banc d'essai")
     diploma, _ = Diploma.objects.get_or_create(code=f"bench{uai.lower()}",
                                                defaults={"name": "Métiers de l'électricité", "kind": "BAC_PRO"})
@@ -155,8 +142,8 @@ class Command(BaseCommand):
                     keep = list(Observation.objects.filter(learner=busy).values_list("pk", flat=True)[:10])
                     Observation.objects.filter(learner=busy).exclude(pk__in=keep).delete()
                 figures["learner_page_10_observations"] = _measure(client, f"{base}apprenant/{busy.pk}/", runs)
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
         heat = figures["heatmap_by_criterion"]
         figures["targets"] = {

@@ -20,16 +20,11 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from establishments.benchmarks import Rollback, free_uai
 from establishments.scoping import scope
-
-from .bench_scenarios import _free_uai
 
 TARGETS = {"open": (150, 20), "open_detailed": (None, 20), "save_cell": (30, None),
            "save_cell_service": (30, None)}
-
-
-class _Rollback(Exception):
-    pass
 
 
 def build_bench_grid(learners: int = 35, competencies: int = 30):
@@ -44,7 +39,7 @@ def build_bench_grid(learners: int = 35, competencies: int = 30):
     from pedagogy.models import Grid, Observation, Scenario
     from referentiels.models import Block, Competency, Criterion, Diploma, ReferentielVersion
 
-    uai = _free_uai()
+    uai = free_uai()
     establishment = Establishment.objects.create(uai=uai, name="Lycée professionnel du Banc d'essai")
     diploma, _ = Diploma.objects.get_or_create(code=f"bench{uai.lower()}",
                                                defaults={"name": "Métiers de l'électricité", "kind": "BAC_PRO"})
@@ -153,7 +148,7 @@ class Command(BaseCommand):
                         save_cell()
                     for query in queries:
                         self.stdout.write(query["sql"][:200])
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
         self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -23,17 +23,12 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from establishments.benchmarks import Rollback, free_uai
 from establishments.models import Establishment
 from establishments.scoping import scope
 
-from .bench_scenarios import _free_uai
-
 TARGET_MS = 1000
 TARGET_BYTES = 2 * 1024 * 1024
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _photo(seed: int, size=(1600, 1200)) -> bytes:
@@ -66,7 +61,7 @@ def build_bench_learner(observations: int = 3000):
     from referentiels.models import Activity, Block, Competency, Criterion, Diploma, ReferentielVersion, Task
 
     rng = random.Random(14)  # noqa: S311  (test data)
-    uai = _free_uai()
+    uai = free_uai()
     establishment = Establishment.objects.create(
         uai=uai, name="Lycée professionnel du Banc d'essai", email=f"ce.{uai.lower()}@ac-essai.fr",
         address="1 avenue de la République\n75011 Paris")
@@ -202,8 +197,8 @@ class Command(BaseCommand):
                         "ok": min(statistics.median(pdf_times), statistics.median(pdf_cpu)) <= TARGET_MS
                         and len(document.content) < TARGET_BYTES,
                     }
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
         finally:
             for field in files:  # the rollback does not remove files

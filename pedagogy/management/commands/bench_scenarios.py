@@ -16,24 +16,11 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from establishments.benchmarks import Rollback, free_uai
 from establishments.models import Establishment
 from establishments.scoping import scope
-from establishments.validators import uai_check_letter
 
 TARGET_MS = 200
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _free_uai() -> str:
-    for number in range(9980000, 9999999):
-        digits = f"{number:07d}"
-        uai = digits + uai_check_letter(digits)
-        if not Establishment.objects.filter(uai=uai).exists():
-            return uai
-    raise RuntimeError("no free UAI")
 
 
 def _logo() -> bytes:
@@ -62,7 +49,7 @@ def build_bench_scenario(criteria: int = 40):
         TaskCompetency,
     )
 
-    uai = _free_uai()
+    uai = free_uai(9980000)
     establishment = Establishment.objects.create(uai=uai, name="Lycée professionnel du Banc d'essai")
     establishment.logo.save("logo.png", ContentFile(_logo()), save=True)
     diploma, _ = Diploma.objects.get_or_create(code=f"bench{uai.lower()}",
@@ -144,7 +131,7 @@ class Command(BaseCommand):
                 # Files written while building (the logo) go with the rollback.
                 if establishment.logo:
                     establishment.logo.delete(save=False)
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
         self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -19,25 +19,12 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from establishments.benchmarks import Rollback, free_uai
 from establishments.models import Establishment
 from establishments.scoping import scope
-from establishments.validators import uai_check_letter
 
 TARGET_MS = 1000
 PASSWORD = "Banc-d-essai-PFMP-2026"  # noqa: S105  (a throwaway account, rolled back)
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _free_uai() -> str:
-    for number in range(9970000, 9999999):
-        digits = f"{number:07d}"
-        uai = digits + uai_check_letter(digits)
-        if not Establishment.objects.filter(uai=uai).exists():
-            return uai
-    raise RuntimeError("no free UAI")
 
 
 def build(classes: int = 5, per_class: int = 30):
@@ -48,7 +35,7 @@ def build(classes: int = 5, per_class: int = 30):
     from referentiels.models import Activity, Block, Diploma, ReferentielVersion, Task
     from referentiels.services import subscribe
 
-    uai = _free_uai()
+    uai = free_uai()
     establishment = Establishment.objects.create(uai=uai, name="Lycée professionnel du Banc d'essai")
     diploma, _ = Diploma.objects.get_or_create(code=f"bench{uai.lower()}",
                                                defaults={"name": "Métiers de l'électricité", "kind": "BAC_PRO"})
@@ -135,8 +122,8 @@ class Command(BaseCommand):
                     "declare_form_queries": len(page_queries),
                     "runs": runs, "database": connection.vendor,
                 }
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
         figures["within_target"] = figures["declare_150_learners_ms_worst"] <= TARGET_MS
         self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
