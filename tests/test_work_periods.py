@@ -256,6 +256,10 @@ def test_a_learner_sees_their_own_periods_only(establishment, classes, annex, lo
     page = text(response)
     assert "PFMP de Prénom0" in page and "PFMP d&#x27;un autre" not in page
     assert client.get(url(establishment, "")).status_code == 403
+    # Each period leads to the learner's portfolio of it, which opens.
+    before_link = response.content.decode().split("Mon portfolio de cette période")[0]
+    portfolio = before_link.rsplit('href="', 1)[1].split('"')[0]
+    assert client.get(portfolio).status_code == 200
 
 
 def test_declaring_reads_a_constant_number_of_queries(establishment, version, ddfpt, login_as):
