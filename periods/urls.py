@@ -13,6 +13,8 @@ urlpatterns = [
     path("periode/<int:pk>/modifier/", views.period_edit_view, name="period_edit"),
     path("periode/<int:pk>/supprimer/", views.period_delete_view, name="period_delete"),
     path("periode/<int:pk>/jours/", views.period_days_view, name="period_days"),
+    path("periode/<int:pk>/apprenant/<int:placement_pk>/retirer/", views.period_remove_learner_view,
+         name="period_remove_learner"),
     path("jours/", views.ledger_view, name="pfmp_ledger"),
     path("jours/export.csv", views.ledger_csv_view, name="pfmp_ledger_csv"),
     path("jours/duree/<slug:code>/", views.weeks_minimum_view, name="pfmp_weeks_minimum"),

@@ -339,6 +339,28 @@ def period_delete_view(request, pk: int):
     return redirect(home)
 
 
+@profile_required(*PERIOD_WRITERS)
+def period_remove_learner_view(request, pk: int, placement_pk: int):
+    """Takes one learner off the period, after a confirmation saying what is lost with them. A second click finds
+    the learner already gone and says so."""
+    period = selectors.period_for(request.user, pk, access.CHANGE)
+    detail = tenant_url(request.establishment, "period_detail", pk=period.pk)
+    placement = period.placements.select_related("learner").filter(pk=placement_pk).first()
+    if placement is None:
+        if request.method == "POST":
+            messages.info(request, "Cet apprenant n'est déjà plus sur la période.")
+            return redirect(detail)
+        raise Http404("Cet apprenant n'est pas sur cette période.")
+    if request.method != "POST":
+        return render(request, "periods/period_remove_learner.html", {
+            "period": period, "placement": placement, "lost": work_periods.placement_losses(placement)})
+    name = f"{placement.learner.last_name} {placement.learner.first_name}"
+    lost = work_periods.remove_learner(placement=placement, actor=request.user)
+    messages.success(request, f"{name} a été retiré(e) de la période « {period.title} »"
+                     + (f" avec : {', '.join(lost)}." if lost else "."))
+    return redirect(detail)
+
+
 # Days ----------------------------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,8 @@ des activités — then deleted only with what was entered on it.
   queries whatever the number of learners; the form's token makes a double click create one period.
 - ``update_period``: title, dates, objectives and activities of a period (the annex is never changed).
 - ``delete_period``: deletes the period and everything entered on it, after ``period_uses`` told how much.
+- ``remove_learner``: takes one learner off a period (left the school, changed class) with what was entered for
+  them, after ``placement_losses`` told how much.
 
 Refused with a French message (``PeriodError.field`` names the form field), nothing saved: dates outside the
 school year, end before start, a learner already on another period overlapping these dates, a learner or a task
@@ -17,7 +19,8 @@ import datetime
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.contrib.admin.utils import NestedObjects
+from django.db import IntegrityError, router, transaction
 
 from accounts.models import Profile, User
 from establishments import audit
@@ -244,4 +247,30 @@ def delete_period(*, period: WorkPeriod, actor: User) -> list[str]:
         "niveau": period.get_class_level_display(), "du": f"{period.start_date:%d/%m/%Y}",
         "au": f"{period.end_date:%d/%m/%Y}", "supprimé": "; ".join(lost) or "rien"})
     period.delete()
+    return lost
+
+
+def placement_losses(placement: Placement) -> list[str]:
+    """What taking the learner of ``placement`` off its period loses, one line per kind (« 3 fiches activités »…):
+    the days entered, and every row of any app that goes with the placement (found by Django's deletion collector,
+    so periods names the portfolio's fiches or the bilan entreprise without importing them)."""
+    lost = [f"{placement.days_done} jour(s) effectué(s) saisi(s)"] if placement.days_done else []
+    collector = NestedObjects(using=router.db_for_write(Placement))
+    collector.collect([placement])
+    for model, rows in collector.model_objs.items():
+        if model is Placement or model._meta.auto_created or not rows:
+            continue
+        name = model._meta.verbose_name if len(rows) == 1 else model._meta.verbose_name_plural
+        lost.append(f"{len(rows)} {name}")
+    return lost
+
+
+@transaction.atomic
+def remove_learner(*, placement: Placement, actor: User) -> list[str]:
+    """Takes the learner off the period with what was entered for them there; the journal records it."""
+    lost = placement_losses(placement)
+    period = placement.period
+    audit.record(placement.establishment, actor, "period.remove_learner", period.title if period else "", {
+        "apprenant": _name(placement.learner), "supprimé": "; ".join(lost) or "rien"})
+    placement.delete()
     return lost

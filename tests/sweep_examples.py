@@ -227,6 +227,17 @@ def _pfmp_period(establishment, users):
     return {"pk": period.pk}
 
 
+def _pfmp_placement(establishment, users):
+    """The sweep's learner on a PFMP: the period and the placement."""
+    from establishments.scoping import scopes_disabled
+    from periods.models import Placement
+
+    period_pk = _pfmp_period(establishment, users)["pk"]
+    with scopes_disabled():
+        placement = Placement.objects.get(period_id=period_pk)
+    return {"pk": period_pk, "placement_pk": placement.pk}
+
+
 def _bilan_setup(establishment, users):
     """The sweep's class 2MELEC1 tied to a version in Seconde, with a trimester; returns (learner, period)."""
     import datetime
@@ -416,6 +427,7 @@ URL_EXAMPLES: dict = {
     "tenant:period_edit": _pfmp_period,
     "tenant:period_delete": _pfmp_period,
     "tenant:period_days": _pfmp_period,
+    "tenant:period_remove_learner": _pfmp_placement,
     "tenant:pfmp_weeks_minimum": lambda est, users: {"code": _referentiel(est, users)["diploma"]},
     # Bilans intermédiaires (issue 12)
     "tenant:bilans_class": _bilan_class,

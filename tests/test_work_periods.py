@@ -340,3 +340,35 @@ def test_the_selectors_the_portfolio_uses_answer_per_user(establishment, classes
             selectors.placement_for(teacher, period, classes["2MELEC1"][0].pk)
         assert [p.period for p in selectors.learner_placements(learner)] == [period]
         assert selectors.user_periods(classes["1MELEC1"][0]) == []
+
+
+def test_a_learner_who_left_is_taken_off_a_period_with_what_was_entered_for_them_only(
+        establishment, classes, annex, ddfpt, make_user, login_as):
+    from periods.models import ActivityFiche
+
+    gone, stays = classes["2MELEC1"][0], classes["2MELEC1"][1]
+    period = f.period(establishment, annex.version, classes["2MELEC1"], days_done=10)
+    with scopes_disabled():
+        placement = Placement.objects.get(period=period, learner=gone)
+        for title in ("Câblage", "Mise en service"):
+            ActivityFiche.objects.create(establishment=establishment, placement=placement, title=title,
+                                         description="…")
+        ActivityFiche.objects.create(establishment=establishment, description="…", title="Autre",
+                                     placement=Placement.objects.get(period=period, learner=stays))
+    remove = url(establishment, f"periode/{period.pk}/apprenant/{placement.pk}/retirer/")
+    teacher = login_as(make_user(establishment, Profile.TEACHER))
+    assert teacher.post(remove).status_code == 403
+
+    client = login_as(ddfpt)
+    page = text(client.get(remove))
+    assert "10 jour(s) effectué(s) saisi(s)" in page and "2 fiches activités" in page
+    assert client.post(remove).status_code == 302
+    second = client.post(remove, follow=True)  # a second click finds the learner already gone
+    assert "déjà plus sur la période" in text(second)
+    with scopes_disabled():
+        assert set(Placement.objects.filter(period=period).values_list("learner", flat=True)) == {
+            learner.pk for learner in classes["2MELEC1"]} - {gone.pk}
+        assert list(ActivityFiche.objects.values_list("title", flat=True)) == ["Autre"]
+        entry = AuditEntry.objects.get(establishment=establishment, action="period.remove_learner")
+    assert "2 fiches activités" in str(entry.details)
+    assert len(periods(establishment)) == 1
