@@ -6,15 +6,20 @@ included): the database may only hold establishments whose UAI is in ``BENCH_UAI
 
 ``build_school`` imports synthetic SIECLE / STS-web exports (``imports.parsing.synthetic``) with
 ``imports.services.import_files``, the code behind the web import, once; it then adds staff of every profile
-and gives a known password to a pool of accounts of every profile (``accounts_for_locust``).
+and gives a known password to a pool of accounts of every profile (``accounts_for_locust``); then
+``bench.load.school_modules.build_modules`` gives the later modules' pages their data (référentiel, cohorts,
+official periods, scenarios, grids, bilans, PFMP, book, tutor links).
 """
 
 from __future__ import annotations
 
 import secrets
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
+
+from bench.load.school_modules import build_modules
 
 # The benchmark's own establishment (valid UAI: 7 digits + check letter). A database holding any other
 # establishment is not the benchmark's: the command refuses it.
@@ -93,8 +98,12 @@ def build_school(log=print) -> dict:
                                            if profile == Profile.INSPECTOR else None))
         accounts = _known_passwords(establishment)
         sections = _report_sections(run)
+        started = time.monotonic()
+        modules = build_modules(establishment, {p: [a["pk"] for a in pool] for p, pool in accounts.items()})
+        log(f"Données des modules (grilles, bilans, PFMP, book, liens tuteur) prêtes en "
+            f"{time.monotonic() - started:.1f} s.")
     return {"uai": BENCH_UAI, "import_run": run.pk, "accounts": accounts, "report_sections": sections,
-            "created": created}
+            "created": created, "modules": modules}
 
 
 def _analyze() -> None:
