@@ -4,7 +4,8 @@ The load benchmark (``bench_load``) says how the site holds under many users; th
 goes: for each profile's main pages (the pages of ``bench/load/locustfile.py``), the number of SQL statements and
 the median server time of ``repeats`` requests (Django's test client, the full middleware stack, no network).
 Used by ``manage.py bench_pages`` (figures printed) and by ``tests/test_request_cost.py`` (query counts that must
-not grow). A module that adds pages to the locustfile adds them here too.
+not grow). A module that adds pages to the locustfile adds them here too. Only GETs, but for one write: the grid's
+cell save (« grille › case (POST) »), the busiest hour's most frequent one.
 """
 
 from __future__ import annotations
@@ -12,14 +13,25 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
+from functools import partial
 
-# profile -> (label, path under /<UAI>/). ``{learner}``: a learner's id, ``{import_run}``: an applied import.
+# profile -> (label, path under /<UAI>/). ``{learner}``: a learner's id, ``{import_run}``: an applied import; the
+# modules' values (``{grid}``, ``{division}``, ``{current_period}``, ``{bilan_learner}``, ``{pfmp_period}``) come
+# from ``bench.load.school_modules.measured_users_and_context``. A label ending in « (POST) » is the grid's cell
+# save (``POST_ACTIONS``), the one write measured: each request changes the cell ``{grid_cell}``.
 PAGES: dict[str, list[tuple[str, str]]] = {
     "apprenant": [("accueil", ""), ("passeport", "passeport/"), ("mes documents", "documents/"),
-                  ("suivi des acquis", "suivi/")],
+                  ("suivi des acquis", "suivi/"), ("mon book", "book/"), ("mes bilans", "bilans/"),
+                  ("passeport (PDF)", "passeport/passeport.pdf")],
     "enseignant": [("accueil", ""), ("référentiels", "referentiels/"), ("mes documents", "documents/"),
-                   ("suivi des acquis", "suivi/")],
-    "responsable": [("accueil", ""), ("mes documents", "documents/"), ("suivi des acquis", "suivi/")],
+                   ("suivi des acquis", "suivi/"), ("bilans", "bilans/"),
+                   ("bilans d'une classe", "bilans/classe/{division}/periode/{current_period}/"),
+                   ("bilan d'un apprenant", "bilans/apprenant/{bilan_learner}/periode/{current_period}/"),
+                   ("grilles", "grilles/"), ("grille", "grilles/{grid}/"),
+                   ("grille › case (POST)", "grilles/{grid}/cellule/"), ("PFMP", "pfmp/"),
+                   ("portfolios d'une PFMP", "portfolios/periode/{pfmp_period}/")],
+    "responsable": [("accueil", ""), ("mes documents", "documents/"), ("suivi des acquis", "suivi/"),
+                    ("bilans", "bilans/")],
     "tuteur": [("accueil", ""), ("mes documents", "documents/")],
     "inspecteur": [("accueil", ""), ("référentiels", "referentiels/")],
     "administrateur": [
@@ -33,11 +45,14 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("accueil", ""), ("paramètres", "parametres/"), ("paramètres › transferts", "parametres/transferts/"),
         ("paramètres › masque de saisie", "parametres/masque-de-saisie/"), ("journal des actions", "journal/"),
         ("utilisateurs", "utilisateurs/"), ("accès inspecteur", "acces-inspecteur/"),
-        ("classes et diplômes", "referentiels/classes/"),
+        ("classes et diplômes", "referentiels/classes/"), ("console de pilotage", "console/"),
+        ("console › périodes officielles", "console/periodes/"),
     ],
     "ddfpt": [
         ("accueil", ""), ("utilisateurs", "utilisateurs/"), ("accès inspecteur", "acces-inspecteur/"),
-        ("classes et diplômes", "referentiels/classes/"),
+        ("classes et diplômes", "referentiels/classes/"), ("console de pilotage", "console/"),
+        ("console › périodes officielles", "console/periodes/"), ("PFMP", "pfmp/"),
+        ("portfolios d'une PFMP", "portfolios/periode/{pfmp_period}/"),
     ],
 }
 
@@ -85,12 +100,13 @@ def measure(uai: str, users: dict, context: dict, *, repeats: int = 5, profiles=
                 url = f"/{uai}/" + path.format(**context)
             except KeyError:
                 continue  # nothing to show (no import yet…)
-            response = client.get(url)
+            request = _cell_save(client, url, context) if label.endswith("(POST)") else partial(client.get, url)
+            response = request()
             times, queries, writes = [], 0, 0
             for _ in range(max(1, repeats)):
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
-                    response = client.get(url)
+                    response = request()
                     if response.streaming:  # the body is made while it is sent: it is part of the page's cost
                         b"".join(response.streaming_content)
                     times.append((time.perf_counter() - started) * 1000)
@@ -101,13 +117,32 @@ def measure(uai: str, users: dict, context: dict, *, repeats: int = 5, profiles=
     return costs
 
 
+def _cell_save(client, url: str, context: dict):
+    """The grid's JSON save (``static/pedagogy/grid.js``): the cell ``context["grid_cell"]`` to its next level,
+    with the level last confirmed, as the page sends it."""
+    import json
+
+    cell = dict(context["grid_cell"])
+
+    def post():
+        level = 1 + cell["saved"] % 4
+        response = client.post(url, data=json.dumps({
+            "learner": cell["learner"], "competency": cell["competency"], "criterion": cell["criterion"],
+            "level": level, "seen": cell["saved"]}), content_type="application/json")
+        if response.status_code == 200:
+            cell["saved"] = response.json()["level"]
+        return response
+
+    return post
+
+
 def format_costs(costs: list[PageCost]) -> str:
     lines = [f"{'page [profil]':<48} {'HTTP':>4} {'requêtes SQL':>12} {'médiane':>8} {'max':>7}  (ms)"]
     for cost in costs:
         name = f"{cost.label} [{cost.profile}]"
         lines.append(f"{name[:48]:<48} {cost.status:>4} {cost.queries:>12} {cost.median_ms:>8g} {cost.max_ms:>7g}")
     if costs:
-        ordinary = [c.median_ms for c in costs if "CSV" not in c.label]
+        ordinary = [c.median_ms for c in costs if "CSV" not in c.label and "PDF" not in c.label]
         lines.append(f"pages : {len(costs)} ; médiane des médianes {statistics.median(ordinary):g} ms ; pire "
                      f"médiane {max(ordinary):g} ms ; écritures de session pendant les mesures : "
                      f"{sum(c.session_writes for c in costs)}")

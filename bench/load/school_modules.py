@@ -247,3 +247,53 @@ def _tutor_links(establishment, version, period, actor) -> list[dict]:
                                       actor=actor)
         links.append({"bilan": link.bilan_id, "token": token, "lines": [f"level-{c.pk}-0" for c in chosen]})
     return links
+
+
+def measured_users_and_context(establishment) -> tuple[dict, dict]:
+    """For ``bench/load/pages.py``: the accounts whose pages the builder filled (a teacher with a grid, a learner
+    with a validated bilan and a book, that learner's guardian) and the values of the modules' paths
+    (``{grid}``, ``{division}``, ``{current_period}``, ``{bilan_learner}``, ``{pfmp_period}``, ``{grid_cell}``).
+    Empty when the builder did not run. A few queries."""
+    from accounts.models import Profile, User
+    from pedagogy.evaluation_models import Bilan, Grid, Observation
+    from periods.demo import DEMO_PERIOD_KEY
+    from periods.models import WorkPeriod
+
+    users, context = {}, {}
+    period = WorkPeriod.objects.filter(establishment=establishment, creation_token=DEMO_PERIOD_KEY).first()
+    on_pfmp = set(period.placements.values_list("learner__division_id", flat=True)) if period else set()
+    grids = list(Grid.objects.filter(establishment=establishment, creation_token__startswith=GRID_TOKEN[:12])
+                 .select_related("created_by", "scenario").order_by("pk")[:100])
+    on_pfmp_grids = set(Grid.learners.through.objects.filter(grid__in=grids, user__division_id__in=on_pfmp)
+                        .values_list("grid_id", flat=True))
+    # A teacher whose grid's class is on the PFMP (the portfolios' page shows their learners), else the first.
+    grid = next((g for g in grids if g.pk in on_pfmp_grids), grids[0] if grids else None)
+    if grid is not None and grid.created_by is not None:
+        teacher = grid.created_by
+        learner = grid.learners.order_by("last_name", "first_name", "pk").select_related("division__cohort").first()
+        users[Profile.TEACHER.value] = teacher
+        context["grid"] = grid.pk
+        bilan = (Bilan.objects.filter(establishment=establishment, learner__division=learner.division)
+                 .order_by("pk").first())
+        if bilan is not None:
+            from periods.models import OfficialPeriod
+
+            current = (OfficialPeriod.objects.filter(establishment=establishment, school_year=bilan.period.school_year,
+                                                     diploma=bilan.period.diploma,
+                                                     class_level=bilan.period.class_level,
+                                                     kind__in=OfficialPeriod.BILAN_KINDS)
+                       .exclude(pk=bilan.period_id).order_by("start_date").first()) or bilan.period
+            context.update(division=learner.division_id, current_period=current.pk, bilan_learner=learner.pk)
+            users[Profile.LEARNER.value] = bilan.learner
+            guardian = User.objects.filter(establishment=establishment, profile=Profile.GUARDIAN, is_active=True,
+                                           learner_links__learner=bilan.learner).order_by("pk").first()
+            if guardian is not None:
+                users[Profile.GUARDIAN.value] = guardian
+        competency = grid.scenario.competencies.order_by("position", "pk").first()
+        saved = (Observation.objects.filter(grid=grid, learner=learner, competency=competency, criterion=None)
+                 .values_list("level", flat=True).first())
+        context["grid_cell"] = {"learner": learner.pk, "competency": competency.pk, "criterion": None,
+                                "saved": saved or 0}
+        if learner.division_id in on_pfmp:
+            context["pfmp_period"] = period.pk
+    return users, context

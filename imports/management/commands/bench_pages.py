@@ -3,7 +3,8 @@ a time (``bench/load/pages.py``; README « Banc de charge »).
 
 Runs on the configured database, in an establishment that already has its school: by default the load
 benchmark's (UAI ``0990420U``, built by ``make bench-load``), or ``--uai`` (the demo's ``0750654D``…). Reads only
-(the sessions it opens aside); prints one line per page: HTTP status, statements, median and worst server time.
+(the sessions it opens aside, and one grid cell it changes at each request of « grille › case (POST) »); prints
+one line per page: HTTP status, statements, median and worst server time.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bench.load.pages import PAGES, format_costs, measure
 from bench.load.school import BENCH_UAI
+from bench.load.school_modules import measured_users_and_context
 
 
 class Command(BaseCommand):
@@ -51,6 +53,10 @@ class Command(BaseCommand):
                        .order_by("pk").first())
             if learner is not None:
                 context["learner"] = learner.pk
+            # The later modules' pages: the accounts and values bench.load.school_modules prepared, if it ran.
+            module_users, module_context = measured_users_and_context(establishment)
+            users.update(module_users)
+            context.update(module_context)
             run = (ImportRun.objects.filter(establishment=establishment, status=ImportRun.Status.APPLIED)
                    .order_by("-applied_at").first())
             if run is not None:
