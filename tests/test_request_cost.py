@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Profile, User
 from bench.load.pages import PAGES, measure
+from bench.load.school_modules import build_modules, measured_users_and_context
 from establishments.scoping import scope, scopes_disabled
 from imports.models import ImportRun
 from imports.parsing.synthetic import generate_synthetic_exports
@@ -25,19 +26,28 @@ from imports.services import import_files
 
 TODAY = datetime.date(2026, 11, 23)
 # Statements of one request of each page (session, user, the page's own), measured when this test was written
-# (the CSV streams its sections: four statements per section of the report, sections are bounded).
+# (the CSV streams its sections: four statements per section of the report, sections are bounded). Since the
+# school has the later modules' data (bench.load.school_modules: a subscribed diploma, observations, bilans, a
+# book), the learner's passport (4 → 15: its achievements, tasks and competencies), the follow-up of a learner
+# (4 → 10) and of a guardian (5 → 11) and the masque de saisie (3 → 4) show what they show in a real school.
 BUDGET = {
-    "apprenant": {"accueil": 3, "passeport": 9, "mes documents": 3, "suivi des acquis": 4},
-    "enseignant": {"accueil": 4, "référentiels": 4, "mes documents": 3, "suivi des acquis": 3},
-    "responsable": {"accueil": 3, "mes documents": 3, "suivi des acquis": 5},
+    "apprenant": {"accueil": 3, "passeport": 15, "mes documents": 3, "suivi des acquis": 10, "mon book": 6,
+                  "mes bilans": 3, "passeport (PDF)": 15},
+    "enseignant": {"accueil": 4, "référentiels": 4, "mes documents": 3, "suivi des acquis": 3, "bilans": 4,
+                   "bilans d'une classe": 7, "bilan d'un apprenant": 9, "grilles": 3, "grille": 7,
+                   "grille › case (POST)": 9, "PFMP": 6, "portfolios d'une PFMP": 5},
+    "responsable": {"accueil": 3, "mes documents": 3, "suivi des acquis": 11, "bilans": 3},
     "tuteur": {"accueil": 2, "mes documents": 3},
     "inspecteur": {"accueil": 2, "référentiels": 3},
     "administrateur": {"accueil": 2, "utilisateurs": 5, "utilisateurs (recherche)": 5, "fiche utilisateur": 4,
                        "accès apprenants": 4, "importations": 3, "rapport d'import": 17,
                        "rapport d'import (CSV)": 22, "paramètres": 2},
-    "chef": {"accueil": 2, "paramètres": 2, "paramètres › transferts": 6, "paramètres › masque de saisie": 3,
-             "journal des actions": 4, "utilisateurs": 5, "accès inspecteur": 3, "classes et diplômes": 5},
-    "ddfpt": {"accueil": 2, "utilisateurs": 5, "accès inspecteur": 3, "classes et diplômes": 5},
+    "chef": {"accueil": 2, "paramètres": 2, "paramètres › transferts": 6, "paramètres › masque de saisie": 4,
+             "journal des actions": 4, "utilisateurs": 5, "accès inspecteur": 3, "classes et diplômes": 5,
+             "console de pilotage": 23, "console › périodes officielles": 13},
+    "ddfpt": {"accueil": 2, "utilisateurs": 5, "accès inspecteur": 3, "classes et diplômes": 5,
+              "console de pilotage": 23, "console › périodes officielles": 13, "PFMP": 5,
+              "portfolios d'une PFMP": 5},
 }
 STAFF = [Profile.ADMIN, Profile.HEAD, Profile.DDFPT, Profile.INSPECTOR, Profile.TUTOR]
 
@@ -65,6 +75,14 @@ def build_school(school, make_user, tmp_path: Path, learners: int) -> tuple[dict
             users[profile] = candidates.order_by("pk").first()
         context = {"learner": User.objects.filter(establishment=school, profile=Profile.LEARNER).first().pk,
                    "import_run": ImportRun.objects.get(establishment=school).pk}
+        # The later modules' data (référentiel, cohorts, periods, grids, bilans, PFMP, book), as the benchmark has it.
+        with scope(establishment=school):
+            pooled = {p: list(User.objects.filter(establishment=school, profile=p).order_by("pk")
+                              .values_list("pk", flat=True)) for p in (Profile.TEACHER, Profile.LEARNER)}
+            build_modules(school, pooled, links=False, log=lambda *a: None)
+            module_users, module_context = measured_users_and_context(school)
+        users.update(module_users)
+        context.update(module_context)
     assert all(users.values()), users
     return users, context
 
