@@ -450,13 +450,22 @@ class Ddfpt(SchoolUser):
 
 class CompanyTutor(FastHttpUser):
     """A company tutor with the public link of a bilan entreprise (no account): opens the form, fills it in a
-    while, signs. Each link serves once: the next tutor has the next link (the builder makes new ones each run)."""
+    while, signs. Each link serves once: the next tutor has the next link (the builder makes new ones each run,
+    ``TUTOR_LINKS`` of them; when they are all used, no more tutor)."""
 
     fixed_count = 1
     wait_time = between(10, 20)
 
     def on_start(self) -> None:
-        self.links = list(bench_data().get("modules", {}).get("tutor_links", []))
+        # The warm-up and each stage are separate locust runs: a link opened by an earlier one is not taken again.
+        self.claimed = f"{os.environ['CPRO_BENCH_ACCOUNTS']}.liens-tuteur"
+        try:
+            with open(self.claimed, encoding="utf-8") as handle:
+                taken = set(handle.read().split())
+        except FileNotFoundError:
+            taken = set()
+        self.links = [link for link in bench_data().get("modules", {}).get("tutor_links", [])
+                      if link["token"] not in taken]
         self.link = None
         self.csrf = ""
 
@@ -467,6 +476,8 @@ class CompanyTutor(FastHttpUser):
             if not self.links:
                 raise StopUser()
             self.link = self.links.pop(0)
+            with open(self.claimed, "a", encoding="utf-8") as handle:
+                handle.write(self.link["token"] + "\n")
             self.client.cookiejar.clear()
             url = f"/{uai}/entreprise/tuteur/{self.link['bilan']}/{self.link['token']}/"
             with self.client.get(url, name="bilan entreprise (tuteur)", catch_response=True) as response:

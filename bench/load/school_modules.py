@@ -25,7 +25,7 @@ GRID_TOKEN = "banc-grille-{teacher}"  # noqa: S105 - creation tokens (idempotenc
 SCENARIO_TOKEN = "banc-scenario-{level}"  # noqa: S105 - idem
 BILAN_LEARNERS = 120  # validated Trimestre 1 bilans (pooled MELEC learners, in pk order)
 ACHIEVEMENT_LEARNERS = 400
-TUTOR_LINKS = 12
+TUTOR_LINKS = 20
 COMPETENCIES_PER_SCENARIO = 6
 
 
