@@ -28,11 +28,12 @@ TODAY = datetime.date(2026, 11, 23)
 # Statements of one request of each page (session, user, the page's own), measured when this test was written
 # (the CSV streams its sections: four statements per section of the report, sections are bounded). Since the
 # school has the later modules' data (bench.load.school_modules: a subscribed diploma, observations, bilans, a
-# book), the learner's passport (4 → 15: its achievements, tasks and competencies), the follow-up of a learner
-# (4 → 10) and of a guardian (5 → 11) and the masque de saisie (3 → 4) show what they show in a real school.
+# book), the learner's passport (9 → 16: achievements, tasks, bilans, observations, placements, a fixed set of
+# queries), the follow-up of a learner (4 → 10) and of a guardian (5 → 11) and the masque de saisie (3 → 4) show
+# what they show in a real school.
 BUDGET = {
-    "apprenant": {"accueil": 3, "passeport": 15, "mes documents": 3, "suivi des acquis": 10, "mon book": 6,
-                  "mes bilans": 3, "passeport (PDF)": 15},
+    "apprenant": {"accueil": 3, "passeport": 16, "mes documents": 3, "suivi des acquis": 10, "mon book": 6,
+                  "mes bilans": 3, "passeport (PDF)": 16},
     "enseignant": {"accueil": 4, "référentiels": 4, "mes documents": 3, "suivi des acquis": 3, "bilans": 4,
                    "bilans d'une classe": 7, "bilan d'un apprenant": 9, "grilles": 3, "grille": 7,
                    "grille › case (POST)": 9, "PFMP": 6, "portfolios d'une PFMP": 5},
