@@ -15,7 +15,7 @@ from accounts.settings_views import render_settings_tab
 from establishments.models import Division
 from establishments.routing import tenant_url
 
-from . import charts, followup
+from . import bilan_selectors, charts, followup
 from .evaluation_models import EvaluationType, Level
 from .evaluation_settings import EvaluationSettingsForm, save_settings, settings_of
 
@@ -77,8 +77,17 @@ def _learner_page(request, learner):
         "chart_title": title, "previous": previous, "next": following, "classmates": classmates,
         "is_self": learner.pk == request.user.pk, "staff": request.user.profile in CLASS_READERS,
         "may_open_class": _may_open_class(request.user, learner),
+        "bilan_periods": _bilan_periods(request, learner),
         **_filters_context(filters, data.blocks),
     })
+
+
+def _bilan_periods(request, learner) -> list:
+    """Staff: the bilan periods of the learner's class, each opening their bilan (one query). Learners and
+    guardians reach their validated bilans from « Mes bilans » instead."""
+    if request.user.profile not in CLASS_READERS or not learner.division_id:
+        return []
+    return bilan_selectors.class_periods(request.establishment, learner.division)
 
 
 def _may_open_class(user, learner) -> bool:

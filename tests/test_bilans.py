@@ -396,3 +396,34 @@ def test_the_access_rule_answers_like_the_pages(world, validated, make_user):
         bilan.status = Bilan.Status.DRAFT
         assert access.can(world.teacher, access.CHANGE, bilan)
         assert not access.can(world.learner, access.VIEW, bilan)  # a draft is not the learner's to read
+
+
+# Between the bilans and « Suivre les acquis » --------------------------------------------------------------------
+
+
+def test_the_learners_follow_up_and_their_bilans_link_to_each_other(world, validated, login_as):
+    uai, learner = world.establishment.uai, world.learner
+    followup_url = f"/{uai}/suivi/apprenant/{learner.pk}/"
+    teacher = login_as(world.teacher)
+    follow = teacher.get(followup_url).content.decode()
+    # each bilan period of the class opens the learner's bilan; the retained level opens the bilan it comes from
+    assert f'href="{edit_url(world)}"' in follow and f'href="{edit_url(world, period=world.t2)}"' in follow
+    assert f'href="/{uai}/bilans/{validated.pk}/">bilan Trimestre 1</a>' in follow
+    for url in (edit_url(world), f"/{uai}/bilans/{validated.pk}/"):
+        assert f'href="{followup_url}"' in teacher.get(url).content.decode()
+    # the learner: from their follow-up to « Mes bilans », from their bilan back to « Mon suivi des acquis »
+    own = login_as(learner)
+    assert f'href="/{uai}/bilans/"' in own.get(followup_url).content.decode()
+    detail = own.get(f"/{uai}/bilans/{validated.pk}/")
+    assert f'href="{followup_url}"' in detail.content.decode() and "Mon suivi des acquis" in text(detail)
+
+
+def test_a_retained_ne_reads_ne_not_zero(world, validated, login_as):
+    page = text(login_as(world.teacher).get(f"/{world.establishment.uai}/suivi/apprenant/{world.learner.pk}/"))
+    assert "0 — NE" not in page and "NE – non évalué bilan Trimestre 1" in page
+
+
+def test_on_a_phone_the_retained_level_stays_beside_the_proposed_one(world, validated, login_as):
+    page = login_as(world.teacher).get(f"/{world.establishment.uai}/bilans/{validated.pk}/").content.decode()
+    assert "pedagogy/bilans.css" in page and 'class="cpro-bilan-lines"' in page
+    assert 'data-label="Niveau retenu"' in page and ">Code</th>" not in page
