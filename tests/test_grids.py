@@ -274,8 +274,8 @@ def test_the_grid_leads_to_the_follow_up_of_its_classes_and_learners(establishme
     grid = make_grid(world, learners=[*world.learners, world.other_learner])
     uai = establishment.uai
     page = login_as(world.teacher).get(grids_url(establishment, f"{grid.pk}/")).content.decode()
-    assert f'href="/{uai}/suivi/classe/{world.division.pk}/">Suivre les acquis de 1MELEC1</a>' in page
-    assert f'href="/{uai}/suivi/classe/{world.other_division.pk}/">Suivre les acquis de 2MELEC2</a>' in page
+    assert f'href="/{uai}/suivi/classe/{world.division.pk}/">Suivi des acquis — 1MELEC1</a>' in page
+    assert f'href="/{uai}/suivi/classe/{world.other_division.pk}/">Suivi des acquis — 2MELEC2</a>' in page
     learner = world.learners[0]
     one = login_as(world.teacher).get(grids_url(establishment, f"{grid.pk}/apprenant/{learner.pk}/"))
     assert f'href="/{uai}/suivi/apprenant/{learner.pk}/"' in one.content.decode()
@@ -284,4 +284,4 @@ def test_the_grid_leads_to_the_follow_up_of_its_classes_and_learners(establishme
 def test_the_follow_up_link_names_only_classes_the_reader_may_open(establishment, world, login_as):
     grid = make_grid(world)
     page = login_as(world.colleague).get(grids_url(establishment, f"{grid.pk}/")).content.decode()
-    assert "Suivre les acquis de 1MELEC1" in page and "2MELEC2" not in page
+    assert "Suivi des acquis — 1MELEC1" in page and "2MELEC2" not in page
