@@ -520,3 +520,11 @@ def test_group_heatmap_queries_are_constant(world, group, login_as, make_user):
         for day in range(4):
             observe(world, learner, world["c7"], 1 + (i + day) % 4, days_ago=day * 7)
     assert _count(client, group_url(world, group)) == small
+
+
+def test_on_a_phone_each_competency_names_its_columns(world, login_as):
+    """The phone layout stacks each row (followup.css); each cell carries the heading it shows above itself."""
+    observe(world, world["learner"], world["c7"], 3)
+    page = login_as(world["teacher"]).get(learner_url(world)).content.decode()
+    for label in ("Niveau proposé", "Dernier niveau retenu", "Observations"):
+        assert f'data-label="{label}"' in page
