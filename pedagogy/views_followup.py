@@ -53,7 +53,8 @@ def followup_class_view(request, division_pk: int):
     heatmap = followup.class_heatmap(division, request.user, filters=filters, by_criterion=by_criterion)
     return render(request, "pedagogy/followup/class.html", {
         "division": division, "code": division.code, "heatmap": heatmap, "levels": LEVELS,
-        "by_criterion": by_criterion, **_filters_context(filters, heatmap.blocks),
+        "by_criterion": by_criterion, "bilan_periods": bilan_selectors.class_periods(request.establishment, division),
+        **_filters_context(filters, heatmap.blocks),
     })
 
 

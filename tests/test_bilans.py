@@ -427,3 +427,19 @@ def test_on_a_phone_the_retained_level_stays_beside_the_proposed_one(world, vali
     page = login_as(world.teacher).get(f"/{world.establishment.uai}/bilans/{validated.pk}/").content.decode()
     assert "pedagogy/bilans.css" in page and 'class="cpro-bilan-lines"' in page
     assert 'data-label="Niveau retenu"' in page and ">Code</th>" not in page
+
+
+def test_the_class_heatmap_and_the_class_bilans_link_to_each_other(world, login_as):
+    uai, division = world.establishment.uai, world.division
+    client = login_as(world.teacher)
+    heatmap = client.get(f"/{uai}/suivi/classe/{division.pk}/").content.decode()
+    for period in (world.t1, world.t2):
+        assert f'href="/{uai}/bilans/classe/{division.pk}/periode/{period.pk}/"' in heatmap
+    overview = client.get(f"/{uai}/bilans/classe/{division.pk}/periode/{world.t1.pk}/").content.decode()
+    assert f'href="/{uai}/suivi/classe/{division.pk}/"' in overview
+
+
+def test_a_teacher_without_a_class_is_told_where_classes_come_from(establishment, make_user, login_as):
+    teacher = make_user(establishment, Profile.TEACHER, login="sans.classe")
+    page = text(login_as(teacher).get(f"/{establishment.uai}/bilans/"))
+    assert "Aucune de vos classes n'est rattachée à un diplôme : l'import STS-web" in page
