@@ -443,3 +443,9 @@ def test_a_teacher_without_a_class_is_told_where_classes_come_from(establishment
     teacher = make_user(establishment, Profile.TEACHER, login="sans.classe")
     page = text(login_as(teacher).get(f"/{establishment.uai}/bilans/"))
     assert "Aucune de vos classes n'est rattachée à un diplôme : l'import STS-web" in page
+
+
+def test_a_learner_without_a_validated_bilan_is_told_when_it_comes(world, login_as):
+    page = login_as(world.learner).get(f"/{world.establishment.uai}/bilans/")
+    assert "vos bilans apparaîtront ici dès que l'enseignant les aura validés" in text(page)
+    assert f'href="/{world.establishment.uai}/suivi/"' in page.content.decode()
