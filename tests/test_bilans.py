@@ -449,3 +449,12 @@ def test_a_learner_without_a_validated_bilan_is_told_when_it_comes(world, login_
     page = login_as(world.learner).get(f"/{world.establishment.uai}/bilans/")
     assert "vos bilans apparaîtront ici dès que l'enseignant les aura validés" in text(page)
     assert f'href="/{world.establishment.uai}/suivi/"' in page.content.decode()
+
+
+def test_on_the_class_page_the_learners_name_opens_their_bilan_and_periods_are_separated(world, login_as):
+    uai, division = world.establishment.uai, world.division
+    response = login_as(world.teacher).get(f"/{uai}/bilans/classe/{division.pk}/periode/{world.t1.pk}/")
+    page = response.content.decode()
+    assert f'<a href="{edit_url(world)}" data-testid="bilan-apprenant">' in page  # the first column, seen on a phone
+    assert "Autres périodes : Trimestre 2" in text(response) and "Trimestre 1 2026" not in text(response).split(
+        "Autres périodes", 1)[1].split("validé", 1)[0]
