@@ -292,9 +292,11 @@ class Column:
 
 @dataclass
 class Heatmap:
-    division: object
+    division: object  # the class, or None for a teaching group's heat-map
     cohort: Cohort | None
     by_criterion: bool = False
+    group: object = None
+    left_out: int = 0  # a group's learners on another version or level, not shown
     blocks: list[Block] = field(default_factory=list)
     competencies: list[Competency] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
@@ -367,12 +369,40 @@ def class_heatmap(division, viewer, *, filters: Filters | None = None, at: date 
 
     By criterion, a cell is the proposed level from the observations of that criterion only (observations of a
     whole competency count for the competency's columns, not for a criterion's)."""
-    filters = filters or Filters()
-    at = at or today()
     cohort = Cohort.objects.filter(division=division).select_related("version__diploma").first()
     result = Heatmap(division=division, cohort=cohort, by_criterion=by_criterion)
     learners = list(access.visible_learners(viewer).filter(division=division, is_active=True)
                     .order_by("last_name", "first_name", "pk").only("pk", "first_name", "last_name", "division_id"))
+    return _fill(result, learners, division.establishment_id, filters=filters, at=at)
+
+
+def group_heatmap(group, viewer, *, filters: Filters | None = None, at: date | None = None,
+                  by_criterion: bool = False) -> Heatmap:
+    """The same heat-map for a teaching group (« 2MELEC1-ATELIER »): its learners that ``viewer`` may see, on the
+    référentiel version of the group's first class (by code) attached to a diploma. A group spanning classes on
+    another version or level shows only the learners of that version and level; ``left_out`` counts the others.
+    Constant queries."""
+    cohort = (Cohort.objects.filter(division__groups=group).select_related("version__diploma")
+              .order_by("division__code").first())
+    result = Heatmap(division=None, group=group, cohort=cohort, by_criterion=by_criterion)
+    members = access.visible_learners(viewer).filter(teaching_groups=group, is_active=True)
+    if cohort is not None:
+        learners = list(members.filter(division__cohort__version_id=cohort.version_id,
+                                       division__cohort__class_level=cohort.class_level)
+                        .order_by("last_name", "first_name", "pk")
+                        .only("pk", "first_name", "last_name", "division_id"))
+        result.left_out = members.count() - len(learners)
+    else:
+        learners = list(members.order_by("last_name", "first_name", "pk")
+                        .only("pk", "first_name", "last_name", "division_id"))
+    return _fill(result, learners, group.establishment_id, filters=filters, at=at)
+
+
+def _fill(result: Heatmap, learners: list, establishment_id: int, *, filters: Filters | None,
+          at: date | None) -> Heatmap:
+    filters = filters or Filters()
+    at = at or today()
+    cohort, by_criterion = result.cohort, result.by_criterion
     if cohort is None:
         result.rows = [HeatRow(learner, [], {}) for learner in learners]
         return result
@@ -386,7 +416,7 @@ def class_heatmap(division, viewer, *, filters: Filters | None = None, at: date 
     else:
         result.columns = [Column(c.pk, c.code, c.label) for c in result.competencies]
     ids = [column.key for column in result.columns]
-    parameters = parameters_for(division.establishment_id)
+    parameters = parameters_for(establishment_id)
     queryset = _observations([learner.pk for learner in learners], competency_ids, filters.type)
     if by_criterion:
         queryset = queryset.filter(criterion__isnull=False)

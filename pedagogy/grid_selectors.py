@@ -138,3 +138,11 @@ def learner_choices(user, scenario) -> LearnerChoices:
 
 def learners_of_group(group: TeachingGroup) -> set[int]:
     return set(group.members.filter(profile=Profile.LEARNER).values_list("pk", flat=True))
+
+
+def followup_divisions(user, learners) -> list[Division]:
+    """The classes of the grid's learners whose « Suivre les acquis » heat-map ``user`` may open (one query)."""
+    ids = {learner.division_id for learner in learners if learner.division_id}
+    if not ids:
+        return []
+    return list(access.visible_divisions(user).filter(pk__in=ids).order_by("code"))

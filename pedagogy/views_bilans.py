@@ -59,7 +59,7 @@ def bilans_class_view(request, division_pk: int, period_pk: int):
     overview = selectors.class_overview(request.user, division, period)
     return render(request, "pedagogy/bilans/class.html", {
         "overview": overview, "division": division, "period": period,
-        "periods": selectors.class_periods(request.establishment, division),
+        "other_periods": [p for p in selectors.class_periods(request.establishment, division) if p.pk != period.pk],
         "may_write": request.user.profile in WRITERS})
 
 

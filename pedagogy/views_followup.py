@@ -12,10 +12,10 @@ from accounts import access
 from accounts.models import Profile, User
 from accounts.permissions import profile_required
 from accounts.settings_views import render_settings_tab
-from establishments.models import Division
+from establishments.models import Division, TeachingGroup
 from establishments.routing import tenant_url
 
-from . import charts, followup
+from . import bilan_selectors, charts, followup
 from .evaluation_models import EvaluationType, Level
 from .evaluation_settings import EvaluationSettingsForm, save_settings, settings_of
 
@@ -37,7 +37,8 @@ def followup_index_view(request):
             return _learner_page(request, children[0])
         return render(request, "pedagogy/followup/index.html", {"children": children, "is_guardian": True})
     divisions = list(access.visible_divisions(user).select_related("cohort__version").order_by("code"))
-    return render(request, "pedagogy/followup/index.html", {"divisions": divisions})
+    groups = list(access.visible_groups(user).prefetch_related("divisions").order_by("code"))
+    return render(request, "pedagogy/followup/index.html", {"divisions": divisions, "groups": groups})
 
 
 def _filters_context(filters, blocks):
@@ -51,7 +52,21 @@ def followup_class_view(request, division_pk: int):
     by_criterion = request.GET.get("detail") == "criteres"
     heatmap = followup.class_heatmap(division, request.user, filters=filters, by_criterion=by_criterion)
     return render(request, "pedagogy/followup/class.html", {
-        "division": division, "heatmap": heatmap, "levels": LEVELS, "by_criterion": by_criterion,
+        "division": division, "code": division.code, "heatmap": heatmap, "levels": LEVELS,
+        "by_criterion": by_criterion, "bilan_periods": bilan_selectors.class_periods(request.establishment, division),
+        **_filters_context(filters, heatmap.blocks),
+    })
+
+
+@profile_required(*CLASS_READERS)
+def followup_group_view(request, group_pk: int):
+    """The heat-map of a teaching group (a teacher's own groups; every group for the establishment's staff)."""
+    group = access.get_or_404(request.user, access.VIEW, TeachingGroup, pk=group_pk)
+    filters = followup.Filters.from_query(request.GET)
+    by_criterion = request.GET.get("detail") == "criteres"
+    heatmap = followup.group_heatmap(group, request.user, filters=filters, by_criterion=by_criterion)
+    return render(request, "pedagogy/followup/class.html", {
+        "group": group, "code": group.code, "heatmap": heatmap, "levels": LEVELS, "by_criterion": by_criterion,
         **_filters_context(filters, heatmap.blocks),
     })
 
@@ -77,8 +92,17 @@ def _learner_page(request, learner):
         "chart_title": title, "previous": previous, "next": following, "classmates": classmates,
         "is_self": learner.pk == request.user.pk, "staff": request.user.profile in CLASS_READERS,
         "may_open_class": _may_open_class(request.user, learner),
+        "bilan_periods": _bilan_periods(request, learner),
         **_filters_context(filters, data.blocks),
     })
+
+
+def _bilan_periods(request, learner) -> list:
+    """Staff: the bilan periods of the learner's class, each opening their bilan (one query). Learners and
+    guardians reach their validated bilans from « Mes bilans » instead."""
+    if request.user.profile not in CLASS_READERS or not learner.division_id:
+        return []
+    return bilan_selectors.class_periods(request.establishment, learner.division)
 
 
 def _may_open_class(user, learner) -> bool:

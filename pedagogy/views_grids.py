@@ -127,6 +127,7 @@ def grid_detail_view(request, pk: int):
         "grid": grid, "page": page, "detailed": detailed, "may_change": may_change,
         "may_delete": grids.may_delete(request.user, grid), "levels": LEVEL_CHOICES,
         "cell_url": tenant_url(request.establishment, "grid_cell", pk=grid.pk),
+        "followup_divisions": selectors.followup_divisions(request.user, [row.learner for row in page.rows]),
     })
 
 

@@ -8,6 +8,15 @@ reached through this establishment's URL.
 """
 
 
+def _group(establishment, users):
+    from establishments.models import TeachingGroup
+    from establishments.scoping import scopes_disabled
+
+    with scopes_disabled():
+        group, _ = TeachingGroup.objects.get_or_create(establishment=establishment, code="2MELEC1-ATELIER")
+    return {"group_pk": group.pk}
+
+
 def _division(establishment, users):
     from establishments.models import Division
     from establishments.scoping import scopes_disabled
@@ -418,6 +427,7 @@ URL_EXAMPLES: dict = {
     # Suivi des acquis (issue 12)
     "tenant:followup_learner": _learner,
     "tenant:followup_class": _division,
+    "tenant:followup_group": _group,
     # Périodes en entreprise (issue 13)
     "tenant:annex_edit": _pfmp_annex,
     "tenant:annex_duplicate": _pfmp_annex,

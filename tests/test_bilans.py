@@ -396,3 +396,65 @@ def test_the_access_rule_answers_like_the_pages(world, validated, make_user):
         bilan.status = Bilan.Status.DRAFT
         assert access.can(world.teacher, access.CHANGE, bilan)
         assert not access.can(world.learner, access.VIEW, bilan)  # a draft is not the learner's to read
+
+
+# Between the bilans and « Suivre les acquis » --------------------------------------------------------------------
+
+
+def test_the_learners_follow_up_and_their_bilans_link_to_each_other(world, validated, login_as):
+    uai, learner = world.establishment.uai, world.learner
+    followup_url = f"/{uai}/suivi/apprenant/{learner.pk}/"
+    teacher = login_as(world.teacher)
+    follow = teacher.get(followup_url).content.decode()
+    # each bilan period of the class opens the learner's bilan; the retained level opens the bilan it comes from
+    assert f'href="{edit_url(world)}"' in follow and f'href="{edit_url(world, period=world.t2)}"' in follow
+    assert f'href="/{uai}/bilans/{validated.pk}/">bilan Trimestre 1</a>' in follow
+    for url in (edit_url(world), f"/{uai}/bilans/{validated.pk}/"):
+        assert f'href="{followup_url}"' in teacher.get(url).content.decode()
+    # the learner: from their follow-up to « Mes bilans », from their bilan back to « Mon suivi des acquis »
+    own = login_as(learner)
+    assert f'href="/{uai}/bilans/"' in own.get(followup_url).content.decode()
+    detail = own.get(f"/{uai}/bilans/{validated.pk}/")
+    assert f'href="{followup_url}"' in detail.content.decode() and "Mon suivi des acquis" in text(detail)
+
+
+def test_a_retained_ne_reads_ne_not_zero(world, validated, login_as):
+    page = text(login_as(world.teacher).get(f"/{world.establishment.uai}/suivi/apprenant/{world.learner.pk}/"))
+    assert "0 — NE" not in page and "NE – non évalué bilan Trimestre 1" in page
+
+
+def test_on_a_phone_the_retained_level_stays_beside_the_proposed_one(world, validated, login_as):
+    page = login_as(world.teacher).get(f"/{world.establishment.uai}/bilans/{validated.pk}/").content.decode()
+    assert "pedagogy/bilans.css" in page and 'class="cpro-bilan-lines"' in page
+    assert 'data-label="Niveau retenu"' in page and ">Code</th>" not in page
+
+
+def test_the_class_heatmap_and_the_class_bilans_link_to_each_other(world, login_as):
+    uai, division = world.establishment.uai, world.division
+    client = login_as(world.teacher)
+    heatmap = client.get(f"/{uai}/suivi/classe/{division.pk}/").content.decode()
+    for period in (world.t1, world.t2):
+        assert f'href="/{uai}/bilans/classe/{division.pk}/periode/{period.pk}/"' in heatmap
+    overview = client.get(f"/{uai}/bilans/classe/{division.pk}/periode/{world.t1.pk}/").content.decode()
+    assert f'href="/{uai}/suivi/classe/{division.pk}/"' in overview
+
+
+def test_a_teacher_without_a_class_is_told_where_classes_come_from(establishment, make_user, login_as):
+    teacher = make_user(establishment, Profile.TEACHER, login="sans.classe")
+    page = text(login_as(teacher).get(f"/{establishment.uai}/bilans/"))
+    assert "Aucune de vos classes n'est rattachée à un diplôme : l'import STS-web" in page
+
+
+def test_a_learner_without_a_validated_bilan_is_told_when_it_comes(world, login_as):
+    page = login_as(world.learner).get(f"/{world.establishment.uai}/bilans/")
+    assert "vos bilans apparaîtront ici dès que l'enseignant les aura validés" in text(page)
+    assert f'href="/{world.establishment.uai}/suivi/"' in page.content.decode()
+
+
+def test_on_the_class_page_the_learners_name_opens_their_bilan_and_periods_are_separated(world, login_as):
+    uai, division = world.establishment.uai, world.division
+    response = login_as(world.teacher).get(f"/{uai}/bilans/classe/{division.pk}/periode/{world.t1.pk}/")
+    page = response.content.decode()
+    assert f'<a href="{edit_url(world)}" data-testid="bilan-apprenant">' in page  # the first column, seen on a phone
+    assert "Autres périodes : Trimestre 2" in text(response) and "Trimestre 1 2026" not in text(response).split(
+        "Autres périodes", 1)[1].split("validé", 1)[0]

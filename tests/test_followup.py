@@ -464,3 +464,67 @@ def test_demo_accounts_find_a_useful_follow_up(db):
         page = text(client(profile).get("/0750654D/suivi/"))
         assert "Suivi des acquis — Inès LEROY" in page
         assert 'data-testid="followup-competencies"' in page
+
+
+# A teaching group's heat-map -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def group(world):
+    """« 2MELEC1-ATELIER »: the class's learner and a learner of the other class; taught by ``other_teacher``."""
+    from establishments.models import TeachingGroup
+
+    with scopes_disabled():
+        atelier = TeachingGroup.objects.create(establishment=world["establishment"], code="2MELEC1-ATELIER",
+                                               label="Atelier électricité")
+        atelier.divisions.add(world["class1"])
+        for member in (world["learner"], world["other_learner"], world["other_teacher"]):
+            member.teaching_groups.add(atelier)
+    return atelier
+
+
+def group_url(world, group):
+    return f"/{world['establishment'].uai}/suivi/groupe/{group.pk}/"
+
+
+def test_a_group_teacher_finds_the_heatmap_of_their_group(world, group, login_as):
+    observe(world, world["learner"], world["c7"], 3)
+    client = login_as(world["other_teacher"])
+    index = client.get(f"/{world['establishment'].uai}/suivi/").content.decode()
+    assert f'href="{group_url(world, group)}">2MELEC1-ATELIER</a>' in index
+    page = text(client.get(group_url(world, group)))
+    assert "Suivi des acquis — 2MELEC1-ATELIER" in page and 'data-testid="heatmap"' in page
+    assert "LEROY Inès" in page
+    assert "Bernard" not in page  # the classmate is not in the group
+    # the member whose class is on no diploma is not mixed into the MELEC heat-map, and the page says so
+    assert "PETIT" not in page and "1 apprenant du groupe, inscrit sur un autre diplôme ou niveau" in page
+
+
+def test_a_group_is_not_open_to_a_teacher_outside_it_nor_to_learners(world, group, login_as):
+    assert login_as(world["teacher"]).get(group_url(world, group)).status_code == 404
+    for who in ("learner", "guardian"):
+        assert login_as(world[who]).get(group_url(world, group)).status_code == 403, who
+    for who in ("ddfpt", "head", "inspector"):
+        assert login_as(world[who]).get(group_url(world, group)).status_code == 200, who
+
+
+def test_group_heatmap_queries_are_constant(world, group, login_as, make_user):
+    client = login_as(world["other_teacher"])
+    observe(world, world["learner"], world["c1"], 2)
+    small = _count(client, group_url(world, group))
+    for i in range(6):
+        learner = make_user(world["establishment"], Profile.LEARNER, login=f"atelier.{i}", last_name=f"Atelier{i}",
+                            division=world["class1"])
+        with scopes_disabled():
+            learner.teaching_groups.add(group)
+        for day in range(4):
+            observe(world, learner, world["c7"], 1 + (i + day) % 4, days_ago=day * 7)
+    assert _count(client, group_url(world, group)) == small
+
+
+def test_on_a_phone_each_competency_names_its_columns(world, login_as):
+    """The phone layout stacks each row (followup.css); each cell carries the heading it shows above itself."""
+    observe(world, world["learner"], world["c7"], 3)
+    page = login_as(world["teacher"]).get(learner_url(world)).content.decode()
+    for label in ("Niveau proposé", "Dernier niveau retenu", "Observations"):
+        assert f'data-label="{label}"' in page

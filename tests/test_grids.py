@@ -268,3 +268,39 @@ def test_the_author_changes_the_date_and_learners_and_the_cells_follow(establish
         assert not grid.notes.exists()  # the learner taken off lost their cells and comment on it
     # The colleague (who does not teach 2MELEC2) no longer sees the grid.
     assert login_as(world.colleague).get(grids_url(establishment, f"{grid.pk}/")).status_code == 404
+
+
+def test_the_grid_leads_to_the_follow_up_of_its_classes_and_learners(establishment, world, login_as):
+    grid = make_grid(world, learners=[*world.learners, world.other_learner])
+    uai = establishment.uai
+    page = login_as(world.teacher).get(grids_url(establishment, f"{grid.pk}/")).content.decode()
+    assert f'href="/{uai}/suivi/classe/{world.division.pk}/">Suivi des acquis — 1MELEC1</a>' in page
+    assert f'href="/{uai}/suivi/classe/{world.other_division.pk}/">Suivi des acquis — 2MELEC2</a>' in page
+    learner = world.learners[0]
+    one = login_as(world.teacher).get(grids_url(establishment, f"{grid.pk}/apprenant/{learner.pk}/"))
+    assert f'href="/{uai}/suivi/apprenant/{learner.pk}/"' in one.content.decode()
+
+
+def test_the_follow_up_link_names_only_classes_the_reader_may_open(establishment, world, login_as):
+    grid = make_grid(world)
+    page = login_as(world.colleague).get(grids_url(establishment, f"{grid.pk}/")).content.decode()
+    assert "Suivi des acquis — 1MELEC1" in page and "2MELEC2" not in page
+
+
+def test_the_group_choice_starts_empty_and_shows_what_was_chosen(establishment, world, login_as):
+    from establishments.models import TeachingGroup
+
+    with scopes_disabled():
+        group = TeachingGroup.objects.create(establishment=establishment, code="1MELEC1-ATELIER")
+        group.divisions.add(world.division)
+        world.teacher.teaching_groups.add(group)
+        world.learners[0].teaching_groups.add(group)
+    client = login_as(world.teacher)
+    url = grids_url(establishment, f"nouvelle/?scenario={world.scenario.pk}")
+    page = client.get(url).content.decode()
+    select = page.split('id="id_groupe"', 1)[1].split("</select>", 1)[0]
+    assert select.split("<option", 2)[1].startswith(' value="">—') and " selected" not in select
+    chosen = client.get(url + f"&groupe={group.pk}").content.decode()
+    assert f'<option value="{group.pk}" selected>1MELEC1-ATELIER' in chosen
+    by_class = client.get(url + f"&classe={world.division.pk}").content.decode()
+    assert f'<option value="{world.division.pk}" selected>1MELEC1</option>' in by_class
