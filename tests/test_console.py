@@ -224,6 +224,20 @@ def test_a_click_lists_the_learners_without_a_validated_bilan(establishment, pop
     assert "ÉLÈVE0 2MELEC2" not in listing and "PARTI" not in listing
 
 
+def test_the_missing_bilans_page_leads_to_the_class_bilans_and_the_period_dates(establishment, population,
+                                                                              make_user, login_as):
+    client = login_as(make_user(establishment, Profile.DDFPT))
+    division, period = population["second"], population["t1"]
+    console = text(client.get("/0750654D/console/"))
+    assert "(période terminée : des bilans manquent)" in console
+    assert 'href="/0750654D/console/periodes/"' in console.split('id="console-bilans"', 1)[1]
+    listing = text(client.get(f"/0750654D/console/bilans/{division.pk}/{period.pk}/"))
+    class_bilans = f"/0750654D/bilans/classe/{division.pk}/periode/{period.pk}/"
+    assert f'href="{class_bilans}"' in listing
+    assert f'href="/0750654D/console/periodes/{period.pk}/"' in listing
+    assert client.get(class_bilans).status_code == 200
+
+
 def test_the_indicator_moves_when_a_bilan_is_validated(establishment, population, make_user, login_as):
     client = login_as(make_user(establishment, Profile.DDFPT))
     assert "1/4" in text(client.get("/0750654D/console/")).split("2MELEC2", 1)[1].split("</tr>")[0]

@@ -183,3 +183,12 @@ def test_pfmp_are_numbered_over_the_cycle(establishment, melec):
                                             ("2NDE", D(2027, 5, 3), D(2027, 5, 28)),
                                             ("1RE", D(2026, 11, 16), D(2026, 12, 11))]]
     assert labels == ["PFMP 1", "PFMP 2", "PFMP 3"]
+
+
+def test_the_periods_of_a_level_are_listed_in_the_order_of_the_calendar(establishment, melec, ddfpt_client):
+    _post(ddfpt_client, melec, kind="certification", label="Date limite de certification",
+          start_date="2027-06-05", end_date="")
+    _post(ddfpt_client, melec)
+    _post(ddfpt_client, melec, kind="lsl", label="Période LSL", start_date="2027-01-11", end_date="2027-01-22")
+    listing = text(ddfpt_client.get("/0750654D/console/periodes/")).split("3 périodes", 1)[1]
+    assert listing.index("Trimestre 1") < listing.index("Période LSL") < listing.index("Date limite de certification")
