@@ -245,3 +245,19 @@ def test_a_period_lists_the_tasks_of_the_learners_fiches_and_otherwise_the_plann
     assert by_title[first.title].tasks_done
     assert [task.code for task in by_title[second.title].tasks] == [task.code for task in tasks]
     assert not by_title[second.title].tasks_done
+
+
+def test_every_page_of_the_passport_pdf_names_the_learner_and_its_page(establishment, world, login_as):
+    for n in range(6):
+        add_achievement(establishment, world["learner"], f"Réalisation {n}", picked=True,
+                        actions="J'ai raccordé et réglé l'installation.\n" * 8)
+    reader = PdfReader(io.BytesIO(login_as(world["learner"]).get("/0750654D/passeport/passeport.pdf").content))
+    assert len(reader.pages) > 1
+    for number, page in enumerate(reader.pages, start=1):
+        footer = " ".join(page.extract_text().split())
+        assert "Passeport professionnel — Inès LEROY" in footer and f"Page {number} / {len(reader.pages)}" in footer
+
+
+def test_on_the_screen_each_period_cell_names_its_column_for_the_phone(establishment, world, login_as):
+    page = text(login_as(world["learner"]).get("/0750654D/passeport/"))
+    assert '<td data-label="Entreprise">' in page and '<td data-label="Activités">' in page
