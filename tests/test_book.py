@@ -97,6 +97,16 @@ def test_an_upload_of_a_refused_type_is_refused_and_an_image_is_kept(establishme
     assert other.status_code == 404
 
 
+def test_the_photos_of_an_achievement_are_shown_on_its_page(establishment, world, login_as):
+    achievement = add_achievement(establishment, world["learner"])
+    with scopes_disabled():
+        photo = book.add_file(achievement, SimpleUploadedFile("atelier.png", png_bytes()), title="Mon tableau")
+    url = f"/0750654D/book/{achievement.pk}/"
+    for client in (login_as(world["learner"]), login_as(world["teacher"])):
+        page = text(client.get(url))
+        assert f'<img src="{url}fichiers/{photo.pk}/" alt="Photo : Mon tableau"' in page
+
+
 def test_picking_for_the_passport_sets_the_choice_asked(establishment, world, login_as):
     achievement = add_achievement(establishment, world["learner"])
     client = login_as(world["learner"])
