@@ -393,3 +393,9 @@ def test_coverage_follows_the_whole_version_when_none_of_it_is_tagged_for_the_cl
     assert [i.code for i in row.competencies] == ["C1", "C2"] and [i.code for i in row.tasks] == ["T1"]
     row = client.get(f"/0750654D/console/couverture/{premiere.pk}/").context["row"]
     assert [i.code for i in row.competencies] == ["C1"]  # tagged for its level: the level's competencies only
+
+
+def test_a_period_and_its_count_stay_on_one_line_on_a_phone(establishment, population, make_user, login_as):
+    page = text(login_as(make_user(establishment, Profile.DDFPT)).get("/0750654D/console/"))
+    assert 'href="/static/console/console.css"' in page
+    assert '<li class="cpro-console-period" data-period="Trimestre 1">' in page
