@@ -80,6 +80,9 @@ def test_bad_dates_are_refused_with_a_message_and_nothing_saved(establishment, m
     assert response.status_code == 200
     assert message in response.content.decode()
     assert _count(establishment) == 0
+    page = text(response)  # the page comes back at the form, saying it was not saved
+    assert 'action="#period-add"' in page
+    assert "La période n'a pas été enregistrée : corrigez les champs signalés ci-dessous." in page
 
 
 def test_an_overlapping_sibling_is_refused_but_another_kind_may_overlap(establishment, melec, ddfpt_client):
@@ -123,7 +126,8 @@ def test_a_period_is_edited_during_the_year_and_an_overlap_refused(establishment
     url = f"/0750654D/console/periodes/{second.pk}/"
     data = {"diploma": melec.pk, "class_level": "2NDE", "kind": "trimestre", "label": "Trimestre 2",
             "start_date": "2026-11-20", "end_date": "2027-03-15"}
-    assert "chevauche « Trimestre 1 »" in text(ddfpt_client.post(url, data))
+    refused = text(ddfpt_client.post(url, data))
+    assert "chevauche « Trimestre 1 »" in refused and "La période n'a pas été modifiée" in refused
     assert ddfpt_client.post(url, {**data, "start_date": "2026-12-02"}).status_code == 302
     second.refresh_from_db()
     assert second.start_date == D(2026, 12, 2)
