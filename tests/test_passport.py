@@ -261,3 +261,8 @@ def test_every_page_of_the_passport_pdf_names_the_learner_and_its_page(establish
 def test_on_the_screen_each_period_cell_names_its_column_for_the_phone(establishment, world, login_as):
     page = text(login_as(world["learner"]).get("/0750654D/passeport/"))
     assert '<td data-label="Entreprise">' in page and '<td data-label="Activités">' in page
+
+
+def test_a_pfmp_titled_pfmp_is_not_followed_by_its_kind_again(establishment, world, login_as):
+    page = " ".join(text(login_as(world["learner"]).get("/0750654D/passeport/")).split())
+    assert "<strong>PFMP 1</strong><br>du 01/12/2026" in page and "(PFMP)" not in page
