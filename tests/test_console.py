@@ -399,3 +399,9 @@ def test_a_period_and_its_count_stay_on_one_line_on_a_phone(establishment, popul
     page = text(login_as(make_user(establishment, Profile.DDFPT)).get("/0750654D/console/"))
     assert 'href="/static/console/console.css"' in page
     assert '<li class="cpro-console-period" data-period="Trimestre 1">' in page
+
+
+def test_without_classes_tied_to_a_diploma_the_console_says_where_to_tie_them(establishment, make_user, login_as):
+    page = text(login_as(make_user(establishment, Profile.DDFPT)).get("/0750654D/console/"))
+    assert page.count("Aucune classe n'est rattachée à un diplôme : rattachez-les dans « "
+                      '<a href="/0750654D/referentiels/classes/">Classes et diplômes</a> ».') == 2
