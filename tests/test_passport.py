@@ -266,3 +266,8 @@ def test_on_the_screen_each_period_cell_names_its_column_for_the_phone(establish
 def test_a_pfmp_titled_pfmp_is_not_followed_by_its_kind_again(establishment, world, login_as):
     page = " ".join(text(login_as(world["learner"]).get("/0750654D/passeport/")).split())
     assert "<strong>PFMP 1</strong><br>du 01/12/2026" in page and "(PFMP)" not in page
+
+
+def test_the_competencies_section_does_not_call_acquired_what_is_not_mastered(establishment, world, login_as):
+    page = text(login_as(world["learner"]).get("/0750654D/passeport/"))
+    assert "<h2>Compétences évaluées</h2>" in page and "Compétences acquises" not in page
