@@ -162,6 +162,11 @@ def test_next_year_can_be_prepared_before_the_start_of_the_year(establishment, m
         assert OfficialPeriod.objects.get().school_year.label == "2027-2028"
 
 
+def test_the_year_shown_is_marked_and_the_other_is_a_link(establishment, melec, ddfpt_client):
+    page = text(ddfpt_client.get("/0750654D/console/periodes/?annee=2027"))
+    assert 'Année : <a href="?annee=2026">2026-2027</a> · <strong aria-current="page">2027-2028</strong>' in page
+
+
 @pytest.mark.parametrize("profile", [Profile.TEACHER, Profile.ADMIN, Profile.LEARNER])
 def test_other_profiles_cannot_set_periods(establishment, melec, make_user, login_as, profile):
     client = login_as(make_user(establishment, profile))
