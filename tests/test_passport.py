@@ -163,6 +163,7 @@ def test_a_teacher_reads_the_passport_of_a_learner_they_teach_only(world, login_
     learner = world["learner"]
     page = login_as(world["teacher"]).get(f"/0750654D/passeport/apprenants/{learner.pk}/")
     assert page.status_code == 200 and "Passeport professionnel de LEROY Inès" in text(page)
+    assert f'href="/0750654D/book/apprenants/{learner.pk}/">Book de LEROY Inès</a>' in text(page)  # the way back
     assert login_as(world["teacher"]).get(
         f"/0750654D/passeport/apprenants/{learner.pk}/passeport.pdf")["Content-Type"] == "application/pdf"
     assert login_as(world["other_teacher"]).get(f"/0750654D/passeport/apprenants/{learner.pk}/").status_code == 404
