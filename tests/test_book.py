@@ -180,7 +180,7 @@ def test_the_book_exports_one_page_per_achievement(establishment, world, login_a
         achievement = add_achievement(establishment, world["learner"], f"Réussite numéro {number}",
                                       actions="Ce que j'ai fait " * 20)
     with scopes_disabled():
-        book.add_file(achievement, SimpleUploadedFile("a.png", png_bytes((800, 600))))
+        book.add_file(achievement, SimpleUploadedFile("a.png", png_bytes((800, 600))), title="Le tableau posé")
     response = login_as(world["learner"]).get("/0750654D/book/export.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -188,6 +188,7 @@ def test_the_book_exports_one_page_per_achievement(establishment, world, login_a
     for number, page in enumerate(reversed(reader.pages)):  # newest first: the book's order
         assert f"Réussite numéro {number}" in page.extract_text()
     assert len(reader.pages[0].images) == 1
+    assert "Le tableau posé" in reader.pages[0].extract_text()  # each photo with its title under it
 
 
 def test_when_the_book_is_off_its_pages_say_so_and_write_nothing(establishment, world, login_as):
