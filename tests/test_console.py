@@ -141,7 +141,11 @@ def test_the_console_shows_the_progress_with_links_where_each_step_is_done(estab
     client = login_as(make_user(establishment, Profile.DDFPT))
     page = text(client.get("/0750654D/console/"))
     assert "Mise en service : 0 étape faite sur 5" in page
-    assert 'href="/0750654D/console/periodes/">Saisie des périodes LSL</a>' in page
+    # each period step opens the form with its kind chosen
+    assert 'href="/0750654D/console/periodes/#period-add">Saisie des dates des périodes officielles</a>' in page
+    assert 'href="/0750654D/console/periodes/?type=lsl#period-add">Saisie des périodes LSL</a>' in page
+    assert ('href="/0750654D/console/periodes/?type=certification#period-add">Saisie des dates limites de '
+            'certification</a>') in page
     assert 'href="/0750654D/referentiels/">Abonnement</a>' in page
 
 

@@ -201,3 +201,8 @@ def test_the_periods_of_a_level_are_listed_in_the_order_of_the_calendar(establis
     _post(ddfpt_client, melec, kind="lsl", label="Période LSL", start_date="2027-01-11", end_date="2027-01-22")
     listing = text(ddfpt_client.get("/0750654D/console/periodes/")).split("3 périodes", 1)[1]
     assert listing.index("Trimestre 1") < listing.index("Période LSL") < listing.index("Date limite de certification")
+
+
+def test_the_lsl_step_of_the_console_opens_the_form_with_lsl_chosen(establishment, melec, ddfpt_client):
+    page = text(ddfpt_client.get("/0750654D/console/periodes/?type=lsl"))
+    assert '<option value="lsl" selected>Période LSL</option>' in page
