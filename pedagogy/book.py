@@ -206,7 +206,8 @@ def book_context(learner: User, establishment, achievements=None) -> dict:
     achievements = list(achievements if achievements is not None else achievements_of(learner))
     pages = []
     for achievement in achievements:
-        images = [uri for uri in (data_uri(f.file, max_side=900) for f in achievement.files.all() if f.is_image)
+        images = [{"src": uri, "title": title} for uri, title in
+                  ((data_uri(f.file, max_side=900), f.title) for f in achievement.files.all() if f.is_image)
                   if uri][:3]
         documents = [f for f in achievement.files.all() if not f.is_image]
         pages.append({"achievement": achievement, "images": images, "documents": documents})

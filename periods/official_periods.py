@@ -61,7 +61,7 @@ def expected_levels(establishment: Establishment, diplomas: list[Diploma] | None
 
 def periods_of_year(establishment: Establishment, school_year: SchoolYear):
     return (OfficialPeriod.objects.filter(establishment=establishment, school_year=school_year)
-            .select_related("diploma").order_by("diploma__code", "class_level", "kind", "start_date", "id"))
+            .select_related("diploma").order_by("diploma__code", "class_level", "start_date", "kind", "id"))
 
 
 @dataclass

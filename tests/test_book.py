@@ -97,6 +97,16 @@ def test_an_upload_of_a_refused_type_is_refused_and_an_image_is_kept(establishme
     assert other.status_code == 404
 
 
+def test_the_photos_of_an_achievement_are_shown_on_its_page(establishment, world, login_as):
+    achievement = add_achievement(establishment, world["learner"])
+    with scopes_disabled():
+        photo = book.add_file(achievement, SimpleUploadedFile("atelier.png", png_bytes()), title="Mon tableau")
+    url = f"/0750654D/book/{achievement.pk}/"
+    for client in (login_as(world["learner"]), login_as(world["teacher"])):
+        page = text(client.get(url))
+        assert f'<img src="{url}fichiers/{photo.pk}/" alt="Photo : Mon tableau"' in page
+
+
 def test_picking_for_the_passport_sets_the_choice_asked(establishment, world, login_as):
     achievement = add_achievement(establishment, world["learner"])
     client = login_as(world["learner"])
@@ -170,7 +180,7 @@ def test_the_book_exports_one_page_per_achievement(establishment, world, login_a
         achievement = add_achievement(establishment, world["learner"], f"Réussite numéro {number}",
                                       actions="Ce que j'ai fait " * 20)
     with scopes_disabled():
-        book.add_file(achievement, SimpleUploadedFile("a.png", png_bytes((800, 600))))
+        book.add_file(achievement, SimpleUploadedFile("a.png", png_bytes((800, 600))), title="Le tableau posé")
     response = login_as(world["learner"]).get("/0750654D/book/export.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -178,6 +188,7 @@ def test_the_book_exports_one_page_per_achievement(establishment, world, login_a
     for number, page in enumerate(reversed(reader.pages)):  # newest first: the book's order
         assert f"Réussite numéro {number}" in page.extract_text()
     assert len(reader.pages[0].images) == 1
+    assert "Le tableau posé" in reader.pages[0].extract_text()  # each photo with its title under it
 
 
 def test_when_the_book_is_off_its_pages_say_so_and_write_nothing(establishment, world, login_as):

@@ -141,7 +141,11 @@ def test_the_console_shows_the_progress_with_links_where_each_step_is_done(estab
     client = login_as(make_user(establishment, Profile.DDFPT))
     page = text(client.get("/0750654D/console/"))
     assert "Mise en service : 0 étape faite sur 5" in page
-    assert 'href="/0750654D/console/periodes/">Saisie des périodes LSL</a>' in page
+    # each period step opens the form with its kind chosen
+    assert 'href="/0750654D/console/periodes/#period-add">Saisie des dates des périodes officielles</a>' in page
+    assert 'href="/0750654D/console/periodes/?type=lsl#period-add">Saisie des périodes LSL</a>' in page
+    assert ('href="/0750654D/console/periodes/?type=certification#period-add">Saisie des dates limites de '
+            'certification</a>') in page
     assert 'href="/0750654D/referentiels/">Abonnement</a>' in page
 
 
@@ -222,6 +226,20 @@ def test_a_click_lists_the_learners_without_a_validated_bilan(establishment, pop
     listing = text(client.get(url))
     assert "ÉLÈVE1 2MELEC2" in listing and "ÉLÈVE3 2MELEC2" in listing  # the draft does not count
     assert "ÉLÈVE0 2MELEC2" not in listing and "PARTI" not in listing
+
+
+def test_the_missing_bilans_page_leads_to_the_class_bilans_and_the_period_dates(establishment, population,
+                                                                              make_user, login_as):
+    client = login_as(make_user(establishment, Profile.DDFPT))
+    division, period = population["second"], population["t1"]
+    console = text(client.get("/0750654D/console/"))
+    assert "(période terminée : des bilans manquent)" in console
+    assert 'href="/0750654D/console/periodes/"' in console.split('id="console-bilans"', 1)[1]
+    listing = text(client.get(f"/0750654D/console/bilans/{division.pk}/{period.pk}/"))
+    class_bilans = f"/0750654D/bilans/classe/{division.pk}/periode/{period.pk}/"
+    assert f'href="{class_bilans}"' in listing
+    assert f'href="/0750654D/console/periodes/{period.pk}/"' in listing
+    assert client.get(class_bilans).status_code == 200
 
 
 def test_the_indicator_moves_when_a_bilan_is_validated(establishment, population, make_user, login_as):
@@ -379,3 +397,15 @@ def test_coverage_follows_the_whole_version_when_none_of_it_is_tagged_for_the_cl
     assert [i.code for i in row.competencies] == ["C1", "C2"] and [i.code for i in row.tasks] == ["T1"]
     row = client.get(f"/0750654D/console/couverture/{premiere.pk}/").context["row"]
     assert [i.code for i in row.competencies] == ["C1"]  # tagged for its level: the level's competencies only
+
+
+def test_a_period_and_its_count_stay_on_one_line_on_a_phone(establishment, population, make_user, login_as):
+    page = text(login_as(make_user(establishment, Profile.DDFPT)).get("/0750654D/console/"))
+    assert 'href="/static/console/console.css"' in page
+    assert '<li class="cpro-console-period" data-period="Trimestre 1">' in page
+
+
+def test_without_classes_tied_to_a_diploma_the_console_says_where_to_tie_them(establishment, make_user, login_as):
+    page = text(login_as(make_user(establishment, Profile.DDFPT)).get("/0750654D/console/"))
+    assert page.count("Aucune classe n'est rattachée à un diplôme : rattachez-les dans « "
+                      '<a href="/0750654D/referentiels/classes/">Classes et diplômes</a> ».') == 2

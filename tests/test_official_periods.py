@@ -80,6 +80,9 @@ def test_bad_dates_are_refused_with_a_message_and_nothing_saved(establishment, m
     assert response.status_code == 200
     assert message in response.content.decode()
     assert _count(establishment) == 0
+    page = text(response)  # the page comes back at the form, saying it was not saved
+    assert 'action="#period-add"' in page
+    assert "La période n'a pas été enregistrée : corrigez les champs signalés ci-dessous." in page
 
 
 def test_an_overlapping_sibling_is_refused_but_another_kind_may_overlap(establishment, melec, ddfpt_client):
@@ -123,7 +126,8 @@ def test_a_period_is_edited_during_the_year_and_an_overlap_refused(establishment
     url = f"/0750654D/console/periodes/{second.pk}/"
     data = {"diploma": melec.pk, "class_level": "2NDE", "kind": "trimestre", "label": "Trimestre 2",
             "start_date": "2026-11-20", "end_date": "2027-03-15"}
-    assert "chevauche « Trimestre 1 »" in text(ddfpt_client.post(url, data))
+    refused = text(ddfpt_client.post(url, data))
+    assert "chevauche « Trimestre 1 »" in refused and "La période n'a pas été modifiée" in refused
     assert ddfpt_client.post(url, {**data, "start_date": "2026-12-02"}).status_code == 302
     second.refresh_from_db()
     assert second.start_date == D(2026, 12, 2)
@@ -158,6 +162,11 @@ def test_next_year_can_be_prepared_before_the_start_of_the_year(establishment, m
         assert OfficialPeriod.objects.get().school_year.label == "2027-2028"
 
 
+def test_the_year_shown_is_marked_and_the_other_is_a_link(establishment, melec, ddfpt_client):
+    page = text(ddfpt_client.get("/0750654D/console/periodes/?annee=2027"))
+    assert 'Année : <a href="?annee=2026">2026-2027</a> · <strong aria-current="page">2027-2028</strong>' in page
+
+
 @pytest.mark.parametrize("profile", [Profile.TEACHER, Profile.ADMIN, Profile.LEARNER])
 def test_other_profiles_cannot_set_periods(establishment, melec, make_user, login_as, profile):
     client = login_as(make_user(establishment, profile))
@@ -183,3 +192,17 @@ def test_pfmp_are_numbered_over_the_cycle(establishment, melec):
                                             ("2NDE", D(2027, 5, 3), D(2027, 5, 28)),
                                             ("1RE", D(2026, 11, 16), D(2026, 12, 11))]]
     assert labels == ["PFMP 1", "PFMP 2", "PFMP 3"]
+
+
+def test_the_periods_of_a_level_are_listed_in_the_order_of_the_calendar(establishment, melec, ddfpt_client):
+    _post(ddfpt_client, melec, kind="certification", label="Date limite de certification",
+          start_date="2027-06-05", end_date="")
+    _post(ddfpt_client, melec)
+    _post(ddfpt_client, melec, kind="lsl", label="Période LSL", start_date="2027-01-11", end_date="2027-01-22")
+    listing = text(ddfpt_client.get("/0750654D/console/periodes/")).split("3 périodes", 1)[1]
+    assert listing.index("Trimestre 1") < listing.index("Période LSL") < listing.index("Date limite de certification")
+
+
+def test_the_lsl_step_of_the_console_opens_the_form_with_lsl_chosen(establishment, melec, ddfpt_client):
+    page = text(ddfpt_client.get("/0750654D/console/periodes/?type=lsl"))
+    assert '<option value="lsl" selected>Période LSL</option>' in page

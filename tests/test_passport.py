@@ -163,6 +163,7 @@ def test_a_teacher_reads_the_passport_of_a_learner_they_teach_only(world, login_
     learner = world["learner"]
     page = login_as(world["teacher"]).get(f"/0750654D/passeport/apprenants/{learner.pk}/")
     assert page.status_code == 200 and "Passeport professionnel de LEROY Inès" in text(page)
+    assert f'href="/0750654D/book/apprenants/{learner.pk}/">Book de LEROY Inès</a>' in text(page)  # the way back
     assert login_as(world["teacher"]).get(
         f"/0750654D/passeport/apprenants/{learner.pk}/passeport.pdf")["Content-Type"] == "application/pdf"
     assert login_as(world["other_teacher"]).get(f"/0750654D/passeport/apprenants/{learner.pk}/").status_code == 404
@@ -245,3 +246,29 @@ def test_a_period_lists_the_tasks_of_the_learners_fiches_and_otherwise_the_plann
     assert by_title[first.title].tasks_done
     assert [task.code for task in by_title[second.title].tasks] == [task.code for task in tasks]
     assert not by_title[second.title].tasks_done
+
+
+def test_every_page_of_the_passport_pdf_names_the_learner_and_its_page(establishment, world, login_as):
+    for n in range(6):
+        add_achievement(establishment, world["learner"], f"Réalisation {n}", picked=True,
+                        actions="J'ai raccordé et réglé l'installation.\n" * 8)
+    reader = PdfReader(io.BytesIO(login_as(world["learner"]).get("/0750654D/passeport/passeport.pdf").content))
+    assert len(reader.pages) > 1
+    for number, page in enumerate(reader.pages, start=1):
+        footer = " ".join(page.extract_text().split())
+        assert "Passeport professionnel — Inès LEROY" in footer and f"Page {number} / {len(reader.pages)}" in footer
+
+
+def test_on_the_screen_each_period_cell_names_its_column_for_the_phone(establishment, world, login_as):
+    page = text(login_as(world["learner"]).get("/0750654D/passeport/"))
+    assert '<td data-label="Entreprise">' in page and '<td data-label="Activités">' in page
+
+
+def test_a_pfmp_titled_pfmp_is_not_followed_by_its_kind_again(establishment, world, login_as):
+    page = " ".join(text(login_as(world["learner"]).get("/0750654D/passeport/")).split())
+    assert "<strong>PFMP 1</strong><br>du 01/12/2026" in page and "(PFMP)" not in page
+
+
+def test_the_competencies_section_does_not_call_acquired_what_is_not_mastered(establishment, world, login_as):
+    page = text(login_as(world["learner"]).get("/0750654D/passeport/"))
+    assert "<h2>Compétences évaluées</h2>" in page and "Compétences acquises" not in page
