@@ -8,7 +8,7 @@ from .scoping import scope
 
 @admin.register(Establishment)
 class EstablishmentAdmin(admin.ModelAdmin):
-    list_display = ["uai", "name", "email", "transfer_enabled", "is_active", "created_at", "setup_progress"]
+    list_display = ["uai", "name", "setup_progress", "email", "transfer_enabled", "is_active", "created_at"]
     list_filter = ["is_active", "transfer_enabled", "book_enabled"]
     search_fields = ["uai", "name", "email"]
 
