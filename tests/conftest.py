@@ -13,6 +13,13 @@ PASSWORD = "Un-mot-de-passe-solide-42"
 
 
 @pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path):
+    """Files any test writes (uploads, the demo's logo and cachet, built documents) go to its temporary folder, never
+    into the repository's media/ (the same folder as the ``media_root`` fixture of tests/fixtures_users.py)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _plain_http(settings):
     # Production settings redirect to HTTPS; the test client speaks plain HTTP.
     settings.SECURE_SSL_REDIRECT = False

@@ -221,6 +221,10 @@ def test_the_demo_learner_has_a_book_and_a_passport():
     assert response.status_code == 200
     content = " ".join(pdf_text(response).split())
     assert "Inès LEROY" in content and "Remplacement d'un tableau de répartition" in content
+    # The demo establishment has an address, a logo and a cachet, the learner an INE: the identity block is whole.
+    assert "75011 Paris" in content and "INE 123456789AB" in content
+    reader = PdfReader(io.BytesIO(response.content))
+    assert sum(len(page.images) for page in reader.pages) >= 2  # the logo and the cachet
     assert "Mesures d'isolement" not in content  # not retained
     teacher = Client()
     assert teacher.post("/0750654D/connexion/", {"username": logins["enseignant"],

@@ -1,8 +1,10 @@
 """Loads (idempotently) two demo establishments with one user of every profile, and prints the logins."""
 
 import datetime
+import io
 import json
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -19,6 +21,11 @@ DEMO_ESTABLISHMENTS = [
     ("0750654D", "Lycée professionnel Jean Jaurès (démo)", "ce.0750654d@demo.cpro.localhost"),
     ("0999999F", "Lycée des métiers Marie Curie (démo)", "ce.0999999f@demo.cpro.localhost"),
 ]
+DEMO_ADDRESSES = {
+    "0750654D": "12 rue de l'Atelier\n75011 Paris",
+    "0999999F": "4 avenue des Métiers\n69007 Lyon",
+}
+DEMO_LEARNER_INE = "123456789AB"  # a fake INE of the demo learner, shown on their passport
 DEMO_PEOPLE = {
     Profile.ADMIN: ("Martin", "Claire", Civility.MRS),
     Profile.HEAD: ("Bernard", "Philippe", Civility.MR),
@@ -51,10 +58,46 @@ def load_demo() -> list[dict]:
                 users.append({"profile": profile.value, "login": login, "password": DEMO_PASSWORD})
                 people[profile.value] = user
             _demo_classes(establishment, people)
+            _demo_identity(establishment, people)
             for load in extensions.demo_content.all():  # the other apps' demo content
                 load(establishment, people)
             loaded.append({"uai": uai, "name": establishment.name, "users": users})
     return loaded
+
+
+def _demo_image(text: str, size: tuple[int, int], colour: str, round_stamp: bool = False) -> ContentFile:
+    """A small PNG drawn here (no file shipped): a logo block or a round cachet with the school's initials."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=size[1] // 4)
+    if round_stamp:
+        draw.ellipse((8, 8, size[0] - 8, size[1] - 8), outline=colour, width=10)
+    else:
+        draw.rectangle((0, 0, size[1], size[1]), fill=colour)
+    draw.text((size[0] // 2, size[1] // 2), text, fill=colour if round_stamp else "black", font=font, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return ContentFile(out.getvalue(), name=f"{'cachet' if round_stamp else 'logo'}.png")
+
+
+def _demo_identity(establishment: Establishment, people: dict[str, User]) -> None:
+    """An address, a logo and a cachet for the establishment, an INE for the demo learner: what their passport
+    shows. Set once; what a visitor changes in Paramètres is kept."""
+    if not establishment.address:
+        establishment.address = DEMO_ADDRESSES.get(establishment.uai, "")
+    initials = "".join(word[0] for word in establishment.name.split()[2:4] if word[:1].isupper()) or "LP"
+    if not establishment.logo:
+        establishment.logo.save("logo.png", _demo_image(initials, (480, 160), "#000091"), save=False)
+    if not establishment.stamp:
+        establishment.stamp.save("cachet.png", _demo_image(initials, (300, 300), "#1f3d7a", round_stamp=True),
+                                 save=False)
+    establishment.save()
+    learner = people[Profile.LEARNER.value]
+    if not learner.ine:
+        learner.ine = DEMO_LEARNER_INE
+        learner.save(update_fields=["ine"])
 
 
 def _demo_classes(establishment: Establishment, people: dict[str, User]) -> None:
