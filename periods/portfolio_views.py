@@ -66,8 +66,16 @@ def portfolio_detail_view(request, pk):
         "may_review": may_review,
         "links": portfolio.placement_links(request.user, placement),
         "statuses": portfolio.placement_statuses([placement.pk])[placement.pk],
+        "period_url": _period_url(request, placement),
     }
     return render(request, "periods/portfolio/detail.html", context)
+
+
+def _period_url(request, placement) -> str:
+    """The learner's « Mes périodes en entreprise », else the period's page with its days (staff read it)."""
+    if request.user.profile == Profile.LEARNER:
+        return tenant_url(request.establishment, "my_periods")
+    return tenant_url(request.establishment, "period_detail", pk=placement.period_id)
 
 
 @profile_required(*READERS)

@@ -260,3 +260,32 @@ def test_an_empty_period_opens_for_the_ddfpt_not_for_a_teacher(world, login_as):
     page_url = url(world, "portfolio_period", period_pk=empty.pk)
     assert "Aucun apprenant n'est affecté à cette période" in text(login_as(world.ddfpt).get(page_url))
     assert login_as(world.teacher).get(page_url).status_code == 404
+
+
+def test_selected_criteria_show_without_opening_their_competency(world, login_as):
+    """« 2 retenues » must be visible: the criteria chosen of a competency are open and counted on its line."""
+    teacher = login_as(world.teacher)
+    c1, c7 = world.competencies
+    with scopes_disabled():
+        c7_criteria = list(c7.criteria.all())
+    teacher.post(url(world, "portfolio_selection", pk=world.placement.pk), {"criteria": [c7_criteria[0].pk]})
+    page = teacher.get(url(world, "portfolio_detail", pk=world.placement.pk)).content.decode()
+    assert "<details open><summary class=\"fr-text--sm\">1 critère retenu</summary>" in page
+    assert page.count("<details open>") == 1 and "Choisir des critères" in page  # C1 stays closed
+
+
+def test_the_portfolio_links_to_its_period_and_shows_the_days(world, login_as):
+    with scopes_disabled():
+        Placement.objects.filter(pk=world.placement.pk).update(days_planned=15, days_done=14)
+    page = text(login_as(world.teacher).get(url(world, "portfolio_detail", pk=world.placement.pk)))
+    assert "Jours effectués : 14 sur 15 prévus" in page
+    assert url(world, "period_detail", pk=world.period.pk) in page
+    page = text(login_as(world.learner).get(url(world, "portfolio_detail", pk=world.placement.pk)))
+    assert url(world, "my_periods") in page and "Mes périodes en entreprise" in page
+    assert url(world, "period_detail", pk=world.period.pk) not in page
+
+
+def test_the_breadcrumb_shows_on_a_phone(world, login_as):
+    """No DSFR collapse without its button: the way back must stay visible on a small screen."""
+    page = login_as(world.teacher).get(url(world, "portfolio_detail", pk=world.placement.pk)).content.decode()
+    assert 'class="fr-breadcrumb"' in page and "fr-collapse" not in page
