@@ -397,6 +397,7 @@ def period_days_view(request, pk: int):
              for p in rows]
     return render(request, "periods/period_days.html", {
         "period": period, "lines": lines, "may_write": request.user.profile in DAYS_WRITERS,
+        "home_url": _home_url_of(request, period),
         "length": period.length_days, "default_planned": work_periods.working_days(period.start_date,
                                                                                    period.end_date),
     }, status=400 if errors else 200)
