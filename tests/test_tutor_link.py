@@ -220,3 +220,15 @@ def test_a_transfer_moves_the_portfolio_and_the_bilan_and_revokes_the_link(world
         link = TutorLink.objects.get()
         assert link.establishment_id == other_establishment.pk and link.revoked_at is not None
         assert CompanyBilan.objects.get(placement=placement).establishment_id == other_establishment.pk
+
+
+def test_the_tutors_email_is_plain_text_without_html_entities(world, login_as):
+    """« Découverte de l'entreprise » must not reach the tutor as « l&#x27;entreprise »."""
+    from periods.models import WorkPeriod
+
+    with scopes_disabled():
+        WorkPeriod.objects.filter(pk=world.period.pk).update(title="PFMP 1 — découverte de l'entreprise & co")
+    send(world, login_as)
+    body = mail.outbox[-1].body
+    assert "« PFMP 1 — découverte de l'entreprise & co »" in body
+    assert "&#x27;" not in body and "&amp;" not in body
