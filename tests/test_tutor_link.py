@@ -77,6 +77,7 @@ def test_the_tutor_fills_and_signs_on_a_phone_without_account_then_the_teacher_v
     body = text(page)
     assert "Bilan entreprise de Inès Leroy" in body and "Hugo" not in body and "Petit" not in body
     assert 'name="viewport"' in body
+    assert "Laissez « NE – non évalué » ce que vous n'avez pas pu observer" in body  # the scale explained
     response = client.post(path, fill(world))
     assert "Merci, le bilan est signé et envoyé" in text(response)
     with scopes_disabled():
