@@ -57,7 +57,10 @@ def test_learner_writes_a_fiche_with_tasks_and_a_file(world, login_as):
     assert default_storage.exists(attachment.file.name)
     page = text(client.get(url(world, "portfolio_detail", pk=world.placement.pk)))
     assert "Pose de prises" in page and "T1.1, T2.3" in page and "À relire" in page
-    # The teacher downloads the file, as an attachment.
+    # The teacher finds the file on the fiche they review, and downloads it, as an attachment.
+    file_url = url(world, "fiche_attachment", pk=world.placement.pk, attachment_pk=attachment.pk)
+    review = text(login_as(world.teacher).get(url(world, "fiche_review", pk=world.placement.pk, fiche_pk=fiche.pk)))
+    assert f'href="{file_url}">{attachment.title}</a>' in review
     download = login_as(world.teacher).get(url(world, "fiche_attachment", pk=world.placement.pk,
                                                attachment_pk=attachment.pk))
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
