@@ -68,8 +68,10 @@ def pfmp_home_view(request):
     if not diplomas:
         return render(request, "periods/home.html", {"no_subscription_message": NO_SUBSCRIPTION_MESSAGE})
     diploma, level = request.GET.get("diplome", ""), request.GET.get("niveau", "")
-    if not diploma:  # a teacher opens on their own classes
+    if not diploma:  # a teacher opens on their own classes, the others where a period or an annex was last made
         diploma, level = selectors.own_level(request.user)
+        if not diploma:
+            diploma, level = selectors.latest_level(establishment)
     if diploma not in diplomas:
         diploma = next(iter(diplomas))
     versions = diplomas[diploma]
