@@ -266,9 +266,9 @@ def test_an_empty_period_opens_for_the_ddfpt_not_for_a_teacher(world, login_as):
 
 
 def test_selected_criteria_show_without_opening_their_competency(world, login_as):
-    """« 2 retenues » must be visible: the criteria chosen of a competency are open and counted on its line."""
+    """The criteria chosen of a competency are open and counted on its line."""
     teacher = login_as(world.teacher)
-    c1, c7 = world.competencies
+    _c1, c7 = world.competencies
     with scopes_disabled():
         c7_criteria = list(c7.criteria.all())
     teacher.post(url(world, "portfolio_selection", pk=world.placement.pk), {"criteria": [c7_criteria[0].pk]})
@@ -286,6 +286,9 @@ def test_the_portfolio_links_to_its_period_and_shows_the_days(world, login_as):
     page = text(login_as(world.learner).get(url(world, "portfolio_detail", pk=world.placement.pk)))
     assert url(world, "my_periods") in page and "Mes périodes en entreprise" in page
     assert url(world, "period_detail", pk=world.period.pk) not in page
+    # The list of the period's portfolios leads to the period too (the DDFPT's days, dates and activities).
+    page = text(login_as(world.ddfpt).get(url(world, "portfolio_period", period_pk=world.period.pk)))
+    assert f'href="{url(world, "period_detail", pk=world.period.pk)}">La période' in page
 
 
 def test_the_breadcrumb_shows_on_a_phone(world, login_as):
