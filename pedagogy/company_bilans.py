@@ -45,6 +45,7 @@ NOTHING_SELECTED = ("Aucune compétence n'est retenue pour ce bilan : choisissez
                     "(« Tâches et compétences »).")
 NOT_SIGNED = "Le bilan doit d'abord être signé par le tuteur (en ligne, ou sur papier puis saisi ici)."
 SIGNER_REQUIRED = "Indiquez le nom et la date de signature du tuteur."
+TUTOR_SIGNER_REQUIRED = "Indiquez votre nom et la date de signature : ils valent signature du bilan."
 
 
 # The lines ------------------------------------------------------------------------------------------------------

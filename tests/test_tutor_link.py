@@ -153,7 +153,7 @@ def test_the_tutor_must_sign_and_stay_on_the_scale(world, login_as, client):
     path, _, _ = send(world, login_as)
     before = snapshot()
     response = client.post(path, fill(world, signer=""))
-    assert "Indiquez le nom et la date de signature" in text(response)
+    assert "Indiquez votre nom et la date de signature" in text(response)  # spoken to the tutor
     response = client.post(path, fill(world, values=(3, 7, 2)))
     assert "hors de l'échelle" in text(response)
     assert snapshot() == before
@@ -233,3 +233,13 @@ def test_the_tutors_email_is_plain_text_without_html_entities(world, login_as):
     body = mail.outbox[-1].body
     assert "« PFMP 1 — découverte de l'entreprise & co »" in body
     assert "&#x27;" not in body and "&amp;" not in body
+
+
+def test_the_tutors_page_without_a_company_name_has_no_dangling_dot(world, login_as, client):
+    from periods.models import Placement
+
+    with scopes_disabled():
+        Placement.objects.filter(pk=world.placement.pk).update(company_name="")
+    path, _, _ = send(world, login_as)
+    page = text(client.get(path))
+    assert "au 29/01/2027</p>" in page and "29/01/2027 ·" not in page
