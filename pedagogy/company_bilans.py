@@ -334,6 +334,12 @@ def _statuses(placement_ids: list[int]) -> dict[int, str]:
 def _links(user, placement) -> list[tuple[str, str]]:
     from accounts.models import Profile
 
+    if user.profile == Profile.LEARNER:  # their validated bilan's levels are in their follow-up (one query)
+        if user.pk == placement.learner_id and CompanyBilan.objects.filter(
+                placement=placement, status=CompanyBilan.Status.VALIDATED).exists():
+            follow_up = tenant_url(placement.establishment, "followup_learner", pk=user.pk) + "?type=entreprise"
+            return [("Mes niveaux « en entreprise » dans Suivre les acquis", follow_up)]
+        return []
     if user.profile not in (Profile.TEACHER, Profile.DDFPT, Profile.HEAD, Profile.INSPECTOR):
         return []
     return [("Bilan entreprise", tenant_url(placement.establishment, "company_bilan", pk=placement.pk))]
