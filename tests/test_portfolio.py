@@ -281,10 +281,12 @@ def test_the_portfolio_links_to_its_period_and_shows_the_days(world, login_as):
     with scopes_disabled():
         Placement.objects.filter(pk=world.placement.pk).update(days_planned=15, days_done=14)
     page = text(login_as(world.teacher).get(url(world, "portfolio_detail", pk=world.placement.pk)))
-    assert "Jours effectués : 14 sur 15 prévus" in page
+    assert "Jours prévus : 15 — jours effectués : 14" in page
+    assert "Décrivez ce que vous faites" not in page  # the teacher does not write fiches
     assert url(world, "period_detail", pk=world.period.pk) in page
     page = text(login_as(world.learner).get(url(world, "portfolio_detail", pk=world.placement.pk)))
     assert url(world, "my_periods") in page and "Mes périodes en entreprise" in page
+    assert "Aucune fiche activité pour l'instant. Décrivez ce que vous faites en entreprise" in page
     assert url(world, "period_detail", pk=world.period.pk) not in page
     # The list of the period's portfolios leads to the period too (the DDFPT's days, dates and activities).
     page = text(login_as(world.ddfpt).get(url(world, "portfolio_period", period_pk=world.period.pk)))
