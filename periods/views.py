@@ -70,7 +70,7 @@ def pfmp_home_view(request):
     diploma, level = request.GET.get("diplome", ""), request.GET.get("niveau", "")
     if not diploma:  # a teacher opens on their own classes, the others where a period or an annex was last made
         diploma, level = selectors.own_level(request.user)
-        if not diploma:
+        if not diploma and len(diplomas) > 1:  # one diploma: nothing to look for
             diploma, level = selectors.latest_level(establishment)
     if diploma not in diplomas:
         diploma = next(iter(diplomas))
