@@ -39,12 +39,8 @@ def _detail_url(request, placement) -> str:
 
 @profile_required(*READERS)
 def portfolio_home_view(request):
-    periods = list(portfolio.visible_periods(request.user).select_related("version__diploma")
-                   .order_by("-start_date", "id"))
-    if request.user.profile == Profile.LEARNER:  # a learner goes straight to their own portfolio of each period
-        own = dict(portfolio.visible_placements(request.user).values_list("period_id", "pk"))
-        for period in periods:
-            period.own_placement_pk = own.get(period.pk)
+    periods = (portfolio.visible_periods(request.user).select_related("version__diploma")
+               .order_by("-start_date", "id"))
     return render(request, "periods/portfolio/home.html", {"periods": periods})
 
 

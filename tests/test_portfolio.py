@@ -299,14 +299,8 @@ def test_the_breadcrumb_shows_on_a_phone(world, login_as):
     assert 'class="fr-breadcrumb"' in page and "fr-collapse" not in page
 
 
-def test_a_learner_goes_from_the_portfolios_straight_to_their_own(world, login_as, make_user):
-    page = text(login_as(world.learner).get(url(world, "portfolios")))
-    detail = url(world, "portfolio_detail", pk=world.placement.pk)
-    assert f'href="{detail}">PFMP 1</a>' in page
-    assert f'href="{url(world, "portfolio_detail", pk=world.placement_classmate.pk)}"' not in page
-    staff = text(login_as(world.teacher).get(url(world, "portfolios")))
-    assert f'href="{url(world, "portfolio_period", period_pk=world.period.pk)}">PFMP 1</a>' in staff
-    # A learner without a period is told what will come, not « vos apprenants ».
+def test_a_learner_without_a_period_is_told_what_will_come(world, login_as, make_user):
+    """Not « Aucune période … ne concerne vos apprenants »."""
     newcomer = make_user(world.establishment, Profile.LEARNER, login="nouveau", division=world.class1)
     empty = text(login_as(newcomer).get(url(world, "portfolios")))
     assert "Vous n'avez pas encore de période en entreprise" in empty and "vos apprenants" not in empty
