@@ -45,6 +45,7 @@ NOTHING_SELECTED = ("Aucune compétence n'est retenue pour ce bilan : choisissez
                     "(« Tâches et compétences »).")
 NOT_SIGNED = "Le bilan doit d'abord être signé par le tuteur (en ligne, ou sur papier puis saisi ici)."
 SIGNER_REQUIRED = "Indiquez le nom et la date de signature du tuteur."
+TUTOR_SIGNER_REQUIRED = "Indiquez votre nom et la date de signature : ils valent signature du bilan."
 
 
 # The lines ------------------------------------------------------------------------------------------------------
@@ -333,6 +334,12 @@ def _statuses(placement_ids: list[int]) -> dict[int, str]:
 def _links(user, placement) -> list[tuple[str, str]]:
     from accounts.models import Profile
 
+    if user.profile == Profile.LEARNER:  # their validated bilan's levels are in their follow-up (one query)
+        if user.pk == placement.learner_id and CompanyBilan.objects.filter(
+                placement=placement, status=CompanyBilan.Status.VALIDATED).exists():
+            follow_up = tenant_url(placement.establishment, "followup_learner", pk=user.pk) + "?type=entreprise"
+            return [("Mes niveaux « en entreprise » dans Suivre les acquis", follow_up)]
+        return []
     if user.profile not in (Profile.TEACHER, Profile.DDFPT, Profile.HEAD, Profile.INSPECTOR):
         return []
     return [("Bilan entreprise", tenant_url(placement.establishment, "company_bilan", pk=placement.pk))]

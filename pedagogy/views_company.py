@@ -170,8 +170,9 @@ def tutor_bilan_view(request, pk, token):
                                 signed_on=_date(request.POST.get("signed_on", "")))
         except bilans.LinkRefused as refusal:
             return _refused(request, refusal)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+        except ValidationError as exc:  # the tutor reads « votre nom », not « le nom du tuteur »
+            error = (bilans.TUTOR_SIGNER_REQUIRED if getattr(exc, "code", None) == "signer"
+                     else " ".join(exc.messages))
             with contextlib.suppress(ValidationError):
                 bilans.read_levels(lines, request.POST)
         else:

@@ -309,6 +309,7 @@ def task_table(placement: Placement, fiches) -> dict:
     rows = [{"competency": c, "tasks": sorted(by_code[t] for t in linked.get(c.pk, ())),
              "whole": c.pk in selected_whole,
              "criteria": [(cr, cr.pk in selected_criteria) for cr in c.criteria.all()],
+             "criteria_selected": sum(cr.pk in selected_criteria for cr in c.criteria.all()),
              "mobilised": c.pk in linked}
             for c in competencies]
     return {"tasks": [(t, counts[t.pk]) for t in tasks], "competencies": rows,

@@ -50,7 +50,8 @@ def portfolio_period_view(request, period_pk):
     rows = portfolio.period_rows(request.user, period)
     if not rows and request.user.profile not in access.ESTABLISHMENT_WIDE:
         raise Http404  # no learner of this period that the user sees
-    return render(request, "periods/portfolio/period.html", {"period": period, "rows": rows})
+    return render(request, "periods/portfolio/period.html", {
+        "period": period, "rows": rows, "period_url": _period_url(request, period.pk)})
 
 
 @profile_required(*READERS)
@@ -66,8 +67,16 @@ def portfolio_detail_view(request, pk):
         "may_review": may_review,
         "links": portfolio.placement_links(request.user, placement),
         "statuses": portfolio.placement_statuses([placement.pk])[placement.pk],
+        "period_url": _period_url(request, placement.period_id),
     }
     return render(request, "periods/portfolio/detail.html", context)
+
+
+def _period_url(request, period_pk: int) -> str:
+    """The learner's « Mes périodes en entreprise », else the period's page with its days (staff read it)."""
+    if request.user.profile == Profile.LEARNER:
+        return tenant_url(request.establishment, "my_periods")
+    return tenant_url(request.establishment, "period_detail", pk=period_pk)
 
 
 @profile_required(*READERS)

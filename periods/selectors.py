@@ -11,7 +11,7 @@ from accounts.models import Profile, User
 from establishments.models import Establishment
 from referentiels.models import ClassLevel, Task
 
-from .models import Placement, WorkPeriod
+from .models import PedagogicalAnnex, Placement, WorkPeriod
 
 LEVELS = dict(ClassLevel.choices)
 
@@ -20,6 +20,17 @@ def periods(establishment: Establishment) -> QuerySet:
     """Every work period of the establishment, with their version and diploma."""
     return WorkPeriod.objects.filter(establishment=establishment).select_related(
         "version__diploma", "school_year", "annex")
+
+
+def latest_level(establishment: Establishment) -> tuple[str, str]:
+    """(diploma code, class level) of the last period declared, else of the last annex written, ``("", "")`` when
+    there is none: the DDFPT lands where the work is, not on the first diploma of the list. At most two queries."""
+    for model in (WorkPeriod, PedagogicalAnnex):
+        found = (model.objects.filter(establishment=establishment).order_by("-id")
+                 .values_list("version__diploma__code", "class_level").first())
+        if found:
+            return found
+    return "", ""
 
 
 def level_periods(establishment: Establishment, version_ids, class_level: str) -> list[WorkPeriod]:

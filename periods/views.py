@@ -68,8 +68,10 @@ def pfmp_home_view(request):
     if not diplomas:
         return render(request, "periods/home.html", {"no_subscription_message": NO_SUBSCRIPTION_MESSAGE})
     diploma, level = request.GET.get("diplome", ""), request.GET.get("niveau", "")
-    if not diploma:  # a teacher opens on their own classes
+    if not diploma:  # a teacher opens on their own classes, the others where a period or an annex was last made
         diploma, level = selectors.own_level(request.user)
+        if not diploma and len(diplomas) > 1:  # one diploma: nothing to look for
+            diploma, level = selectors.latest_level(establishment)
     if diploma not in diplomas:
         diploma = next(iter(diplomas))
     versions = diplomas[diploma]
@@ -397,6 +399,7 @@ def period_days_view(request, pk: int):
              for p in rows]
     return render(request, "periods/period_days.html", {
         "period": period, "lines": lines, "may_write": request.user.profile in DAYS_WRITERS,
+        "home_url": _home_url_of(request, period),
         "length": period.length_days, "default_planned": work_periods.working_days(period.start_date,
                                                                                    period.end_date),
     }, status=400 if errors else 200)

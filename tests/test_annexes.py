@@ -175,3 +175,16 @@ def test_a_teacher_opens_on_the_level_they_teach(establishment, version, make_us
         teacher.divisions_taught.add(f.cohort(establishment, version, "1MELEC1", level="1RE"))
     page = text(login_as(teacher).get(base(establishment)))
     assert "MELEC — Première" in page and "Annexe de première" in page
+
+
+def test_the_ddfpt_opens_where_the_last_annex_or_period_was_made(establishment, version, ddfpt, login_as):
+    """Not on the first diploma of the list when the work is on another: « Aucune annexe » would mislead."""
+    f.melec(establishment, diploma_code="AAAA")  # first in the list, nothing on it
+    client = login_as(ddfpt)
+    assert "AAAA — Seconde" in text(client.get(base(establishment)))  # nothing anywhere: the first diploma
+    f.annex(establishment, version, level="1RE", title="Annexe de première")
+    page = text(client.get(base(establishment)))
+    assert "MELEC — Première" in page and "Annexe de première" in page
+    f.period(establishment, version, [], level="TLE", title="PFMP de terminale")  # a period beats an annex
+    page = text(client.get(base(establishment)))
+    assert "MELEC — Terminale" in page and "PFMP de terminale" in page

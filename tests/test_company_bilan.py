@@ -159,3 +159,25 @@ def test_the_follow_up_shows_the_bilan_entreprise(world, login_as):
     page = text(teacher.get(followup))
     assert "En entreprise" in page or "en entreprise" in page
     assert "Bilan entreprise « PFMP 1 »" in page
+
+
+def test_a_validated_bilan_leads_to_the_learners_follow_up_en_entreprise(world, login_as):
+    teacher = login_as(world.teacher)
+    follow_up = tenant_url(world.establishment, "followup_learner", pk=world.learner.pk) + "?type=entreprise"
+    assert follow_up not in teacher.get(bilan_url(world)).content.decode()  # nothing counts yet
+    own = tenant_url(world.establishment, "portfolio_detail", pk=world.placement.pk)
+    assert follow_up not in login_as(world.learner).get(own).content.decode()
+    teacher = login_as(world.teacher)
+    teacher.post(bilan_url(world), {**levels(world, 3, 4, 0), "paper": "1", "signer": "Jean Martin",
+                                    "signed_on": "2027-01-29", "revision": ""})
+    with scopes_disabled():
+        bilan = CompanyBilan.objects.get(placement=world.placement)
+    teacher.post(bilan_url(world, "company_bilan_validate"), {"revision": bilan.revision})
+    page = teacher.get(bilan_url(world)).content.decode()
+    assert f'href="{follow_up}"' in page and "fr-collapse" not in page  # the breadcrumb shows on a phone too
+    assert teacher.get(follow_up).status_code == 200
+    # The learner finds their levels from their portfolio.
+    learner = login_as(world.learner)
+    portfolio_page = learner.get(tenant_url(world.establishment, "portfolio_detail", pk=world.placement.pk))
+    assert f'href="{follow_up}"' in portfolio_page.content.decode()
+    assert learner.get(follow_up).status_code == 200

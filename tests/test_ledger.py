@@ -192,3 +192,10 @@ def test_the_ledger_reads_a_constant_number_of_queries(establishment, version, d
                 assert client.get(url(establishment, path)).status_code == 200
             counts.append((path, len(queries)))
     assert counts[0] == counts[2] and counts[1] == counts[3]
+
+
+def test_each_period_of_the_ledger_opens_its_days(establishment, version, people, ddfpt, login_as):
+    """A period « non saisi » on the ledger leads to the page where its days are entered."""
+    period = f.period(establishment, version, people[:1], title="PFMP 1")
+    page = text(login_as(ddfpt).get(url(establishment, "jours/?diplome=MELEC")))
+    assert f'<a href="{url(establishment, f"periode/{period.pk}/jours/")}">PFMP 1</a> (non saisi)' in page

@@ -57,7 +57,10 @@ def test_learner_writes_a_fiche_with_tasks_and_a_file(world, login_as):
     assert default_storage.exists(attachment.file.name)
     page = text(client.get(url(world, "portfolio_detail", pk=world.placement.pk)))
     assert "Pose de prises" in page and "T1.1, T2.3" in page and "À relire" in page
-    # The teacher downloads the file, as an attachment.
+    # The teacher finds the file on the fiche they review, and downloads it, as an attachment.
+    file_url = url(world, "fiche_attachment", pk=world.placement.pk, attachment_pk=attachment.pk)
+    review = text(login_as(world.teacher).get(url(world, "fiche_review", pk=world.placement.pk, fiche_pk=fiche.pk)))
+    assert f'href="{file_url}">{attachment.title}</a>' in review
     download = login_as(world.teacher).get(url(world, "fiche_attachment", pk=world.placement.pk,
                                                attachment_pk=attachment.pk))
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
@@ -260,3 +263,44 @@ def test_an_empty_period_opens_for_the_ddfpt_not_for_a_teacher(world, login_as):
     page_url = url(world, "portfolio_period", period_pk=empty.pk)
     assert "Aucun apprenant n'est affecté à cette période" in text(login_as(world.ddfpt).get(page_url))
     assert login_as(world.teacher).get(page_url).status_code == 404
+
+
+def test_selected_criteria_show_without_opening_their_competency(world, login_as):
+    """The criteria chosen of a competency are open and counted on its line."""
+    teacher = login_as(world.teacher)
+    _c1, c7 = world.competencies
+    with scopes_disabled():
+        c7_criteria = list(c7.criteria.all())
+    teacher.post(url(world, "portfolio_selection", pk=world.placement.pk), {"criteria": [c7_criteria[0].pk]})
+    page = teacher.get(url(world, "portfolio_detail", pk=world.placement.pk)).content.decode()
+    assert "<details open><summary class=\"fr-text--sm\">1 critère retenu</summary>" in page
+    assert page.count("<details open>") == 1 and "Choisir des critères" in page  # C1 stays closed
+
+
+def test_the_portfolio_links_to_its_period_and_shows_the_days(world, login_as):
+    with scopes_disabled():
+        Placement.objects.filter(pk=world.placement.pk).update(days_planned=15, days_done=14)
+    page = text(login_as(world.teacher).get(url(world, "portfolio_detail", pk=world.placement.pk)))
+    assert "Jours prévus : 15 — jours effectués : 14" in page
+    assert "Décrivez ce que vous faites" not in page  # the teacher does not write fiches
+    assert url(world, "period_detail", pk=world.period.pk) in page
+    page = text(login_as(world.learner).get(url(world, "portfolio_detail", pk=world.placement.pk)))
+    assert url(world, "my_periods") in page and "Mes périodes en entreprise" in page
+    assert "Aucune fiche activité pour l'instant. Décrivez ce que vous faites en entreprise" in page
+    assert url(world, "period_detail", pk=world.period.pk) not in page
+    # The list of the period's portfolios leads to the period too (the DDFPT's days, dates and activities).
+    page = text(login_as(world.ddfpt).get(url(world, "portfolio_period", period_pk=world.period.pk)))
+    assert f'href="{url(world, "period_detail", pk=world.period.pk)}">La période' in page
+
+
+def test_the_breadcrumb_shows_on_a_phone(world, login_as):
+    """No DSFR collapse without its button: the way back must stay visible on a small screen."""
+    page = login_as(world.teacher).get(url(world, "portfolio_detail", pk=world.placement.pk)).content.decode()
+    assert 'class="fr-breadcrumb"' in page and "fr-collapse" not in page
+
+
+def test_a_learner_without_a_period_is_told_what_will_come(world, login_as, make_user):
+    """Not « Aucune période … ne concerne vos apprenants »."""
+    newcomer = make_user(world.establishment, Profile.LEARNER, login="nouveau", division=world.class1)
+    empty = text(login_as(newcomer).get(url(world, "portfolios")))
+    assert "Vous n'avez pas encore de période en entreprise" in empty and "vos apprenants" not in empty

@@ -77,6 +77,7 @@ def test_the_tutor_fills_and_signs_on_a_phone_without_account_then_the_teacher_v
     body = text(page)
     assert "Bilan entreprise de Inès Leroy" in body and "Hugo" not in body and "Petit" not in body
     assert 'name="viewport"' in body
+    assert "Laissez « NE – non évalué » ce que vous n'avez pas pu observer" in body  # the scale explained
     response = client.post(path, fill(world))
     assert "Merci, le bilan est signé et envoyé" in text(response)
     with scopes_disabled():
@@ -152,7 +153,7 @@ def test_the_tutor_must_sign_and_stay_on_the_scale(world, login_as, client):
     path, _, _ = send(world, login_as)
     before = snapshot()
     response = client.post(path, fill(world, signer=""))
-    assert "Indiquez le nom et la date de signature" in text(response)
+    assert "Indiquez votre nom et la date de signature" in text(response)  # spoken to the tutor
     response = client.post(path, fill(world, values=(3, 7, 2)))
     assert "hors de l'échelle" in text(response)
     assert snapshot() == before
@@ -220,3 +221,25 @@ def test_a_transfer_moves_the_portfolio_and_the_bilan_and_revokes_the_link(world
         link = TutorLink.objects.get()
         assert link.establishment_id == other_establishment.pk and link.revoked_at is not None
         assert CompanyBilan.objects.get(placement=placement).establishment_id == other_establishment.pk
+
+
+def test_the_tutors_email_is_plain_text_without_html_entities(world, login_as):
+    """« Découverte de l'entreprise » must not reach the tutor as « l&#x27;entreprise »."""
+    from periods.models import WorkPeriod
+
+    with scopes_disabled():
+        WorkPeriod.objects.filter(pk=world.period.pk).update(title="PFMP 1 — découverte de l'entreprise & co")
+    send(world, login_as)
+    body = mail.outbox[-1].body
+    assert "« PFMP 1 — découverte de l'entreprise & co »" in body
+    assert "&#x27;" not in body and "&amp;" not in body
+
+
+def test_the_tutors_page_without_a_company_name_has_no_dangling_dot(world, login_as, client):
+    from periods.models import Placement
+
+    with scopes_disabled():
+        Placement.objects.filter(pk=world.placement.pk).update(company_name="")
+    path, _, _ = send(world, login_as)
+    page = text(client.get(path))
+    assert "au 29/01/2027</p>" in page and "29/01/2027 ·" not in page

@@ -372,3 +372,34 @@ def test_a_learner_who_left_is_taken_off_a_period_with_what_was_entered_for_them
         entry = AuditEntry.objects.get(establishment=establishment, action="period.remove_learner")
     assert "2 fiches activités" in str(entry.details)
     assert len(periods(establishment)) == 1
+
+
+def test_my_periods_shows_the_title_first_then_days_activities_and_the_portfolio(establishment, classes, annex,
+                                                                               login_as):
+    """The DSFR card orders its content with flex: anything outside fr-card__end went above the period's title."""
+    mine = classes["2MELEC1"][0]
+    f.period(establishment, annex.version, [mine], title="PFMP de Prénom0")
+    with scopes_disabled():
+        mine.set_password("Un-mot-de-passe-solide-42")
+        mine.must_change_password = False
+        mine.save()
+    page = text(login_as(mine).get(url(establishment, "mes-periodes/")))
+    card = page.split('data-testid="ma-periode"')[1]
+    body = card.split('class="fr-card__end"')
+    assert "PFMP de Prénom0" in body[0] and "Activités prévues" not in body[0]
+    rest = body[1]
+    assert rest.index("Jours prévus") < rest.index("Activités prévues") < rest.index("Mon portfolio de cette période")
+
+
+def test_the_period_page_leads_to_each_portfolio_and_the_days_over_the_cycle(establishment, classes, annex, ddfpt,
+                                                                           login_as):
+    period = f.period(establishment, annex.version, classes["2MELEC1"])
+    with scopes_disabled():
+        placement = Placement.objects.filter(period=period).order_by("learner__last_name").first()
+    page = text(login_as(ddfpt).get(url(establishment, f"periode/{period.pk}/")))
+    assert f'href="/{establishment.uai}/portfolios/{placement.pk}/">{placement.learner.last_name}' in page
+    assert f'href="{url(establishment, "jours/")}?diplome=MELEC"' in page
+    days = text(login_as(ddfpt).get(url(establishment, f"periode/{period.pk}/jours/")))
+    assert "Périodes de formation en entreprise</a>" in days  # the breadcrumb starts at the module
+    assert f'href="{url(establishment, "jours/")}?diplome=MELEC"' in days
+    assert "periods/periods.css" in days and 'class="fr-table fr-table--sm cpro-days"' in days
