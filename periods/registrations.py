@@ -37,6 +37,7 @@ extensions.audit_labels.register({
     "period.update": "Modification d'une période en entreprise",
     "period.delete": "Suppression d'une période en entreprise",
     "period.remove_learner": "Retrait d'un apprenant d'une période en entreprise",
+    "period.referent": "Désignation du référent d'apprenants en entreprise",
     "period.days": "Saisie des jours effectués en entreprise",
     "period.weeks_minimum": "Durée minimale en entreprise d'un diplôme",
 })

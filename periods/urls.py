@@ -13,6 +13,7 @@ urlpatterns = [
     path("periode/<int:pk>/modifier/", views.period_edit_view, name="period_edit"),
     path("periode/<int:pk>/supprimer/", views.period_delete_view, name="period_delete"),
     path("periode/<int:pk>/jours/", views.period_days_view, name="period_days"),
+    path("periode/<int:pk>/referents/", views.period_referent_view, name="period_referent"),
     path("periode/<int:pk>/apprenant/<int:placement_pk>/retirer/", views.period_remove_learner_view,
          name="period_remove_learner"),
     path("jours/", views.ledger_view, name="pfmp_ledger"),

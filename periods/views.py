@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.models import Profile
@@ -290,6 +291,8 @@ def period_detail_view(request, pk: int):
         "may_change": access.can(request.user, access.CHANGE, period),
         "may_days": request.user.profile in DAYS_WRITERS, "home_url": _home_url_of(request, period),
         "portfolio_url": portfolio_url(request, period),
+        "teachers": work_periods.referent_choices(period.establishment) if access.can(
+            request.user, access.CHANGE, period) else [],
         "has_portfolio": portfolio_url(request, period) != tenant_url(request.establishment, "period_detail",
                                                                       pk=period.pk),
     })
@@ -339,6 +342,24 @@ def period_delete_view(request, pk: int):
     messages.success(request, f"La période « {title} » a été supprimée"
                      + (f" avec : {', '.join(lost)}." if lost else "."))
     return redirect(home)
+
+
+@profile_required(*PERIOD_WRITERS)
+@require_POST
+def period_referent_view(request, pk: int):
+    """Names the referent teacher of the learners ticked on the period page."""
+    period = selectors.period_for(request.user, pk, access.CHANGE)
+    raw = request.POST.get("referent", "")
+    try:
+        changed = work_periods.set_referent(
+            period=period, actor=request.user, placement_ids=ids(request.POST, "placements"),
+            teacher_id=int(raw) if raw.isdigit() else None)
+    except work_periods.PeriodError as refusal:
+        messages.error(request, f"Le référent n'a pas été enregistré : {refusal}")
+    else:
+        messages.success(request, f"Référent enregistré pour {changed} apprenant(s)." if changed
+                         else "Ces apprenants avaient déjà ce référent : rien n'a changé.")
+    return redirect(tenant_url(request.establishment, "period_detail", pk=period.pk) + "#referents")
 
 
 @profile_required(*PERIOD_WRITERS)

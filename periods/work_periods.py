@@ -7,6 +7,7 @@ des activités — then deleted only with what was entered on it.
   queries whatever the number of learners; the form's token makes a double click create one period.
 - ``update_period``: title, dates, objectives and activities of a period (the annex is never changed).
 - ``delete_period``: deletes the period and everything entered on it, after ``period_uses`` told how much.
+- ``set_referent``: names the referent teacher (who reviews the fiches and the bilan entreprise) of learners.
 - ``remove_learner``: takes one learner off a period (left the school, changed class) with what was entered for
   them, after ``placement_losses`` told how much.
 
@@ -274,3 +275,33 @@ def remove_learner(*, placement: Placement, actor: User) -> list[str]:
         "apprenant": _name(placement.learner), "supprimé": "; ".join(lost) or "rien"})
     placement.delete()
     return lost
+
+
+def referent_choices(establishment: Establishment) -> list[User]:
+    """The establishment's active teachers, by name: who may be a learner's referent on a period."""
+    return list(User.objects.filter(establishment=establishment, profile=Profile.TEACHER, is_active=True)
+                .order_by("last_name", "first_name", "id"))
+
+
+@transaction.atomic
+def set_referent(*, period: WorkPeriod, actor: User, placement_ids, teacher_id: int | None) -> int:
+    """Names ``teacher_id`` (None: nobody) referent of the learners of ``placement_ids`` on ``period``; returns how
+    many changed (the same choice sent twice changes nothing the second time). Refused: a teacher who is not an
+    active teacher of the establishment, a learner who is not on the period."""
+    teacher = None
+    if teacher_id is not None:
+        teacher = User.objects.filter(establishment=period.establishment, profile=Profile.TEACHER, is_active=True,
+                                      pk=teacher_id).first()
+        if teacher is None:
+            raise PeriodError("Choisissez un enseignant de l'établissement.", field="referent")
+    wanted = {int(pk) for pk in placement_ids}
+    if not wanted:
+        raise PeriodError("Cochez au moins un apprenant.", field="placements")
+    placements = Placement.objects.filter(establishment=period.establishment, period=period, pk__in=wanted)
+    if placements.count() != len(wanted):
+        raise PeriodError("Un apprenant coché n'est pas sur cette période.", field="placements")
+    changed = placements.exclude(referent_id=teacher_id).update(referent=teacher)
+    if changed:
+        audit.record(period.establishment, actor, "period.referent", period.title, {
+            "référent": _name(teacher) if teacher else "aucun", "apprenants": changed})
+    return changed

@@ -438,6 +438,7 @@ URL_EXAMPLES: dict = {
     "tenant:period_delete": _pfmp_period,
     "tenant:period_days": _pfmp_period,
     "tenant:period_remove_learner": _pfmp_placement,
+    "tenant:period_referent": _pfmp_period,
     "tenant:pfmp_weeks_minimum": lambda est, users: {"code": _referentiel(est, users)["diploma"]},
     # Bilans intermédiaires (issue 12)
     "tenant:bilans_class": _bilan_class,

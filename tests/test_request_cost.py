@@ -34,8 +34,8 @@ TODAY = datetime.date(2026, 11, 23)
 BUDGET = {
     "apprenant": {"accueil": 3, "passeport": 16, "mes documents": 3, "suivi des acquis": 10, "mon book": 6,
                   "mes bilans": 3, "passeport (PDF)": 16},
-    "enseignant": {"accueil": 4, "référentiels": 4, "mes documents": 3, "suivi des acquis": 3, "bilans": 4,
-                   "bilans d'une classe": 7, "bilan d'un apprenant": 9, "grilles": 3, "grille": 7,
+    "enseignant": {"accueil": 4, "référentiels": 4, "mes documents": 3, "suivi des acquis": 4, "bilans": 4,
+                   "bilans d'une classe": 7, "bilan d'un apprenant": 9, "grilles": 3, "grille": 8,
                    "grille › case (POST)": 9, "PFMP": 6, "portfolios d'une PFMP": 5},
     "responsable": {"accueil": 3, "mes documents": 3, "suivi des acquis": 11, "bilans": 3},
     "tuteur": {"accueil": 2, "mes documents": 3},

@@ -403,3 +403,32 @@ def test_the_period_page_leads_to_each_portfolio_and_the_days_over_the_cycle(est
     assert "Périodes de formation en entreprise</a>" in days  # the breadcrumb starts at the module
     assert f'href="{url(establishment, "jours/")}?diplome=MELEC"' in days
     assert "periods/periods.css" in days and 'class="fr-table fr-table--sm cpro-days"' in days
+
+
+def test_the_ddfpt_names_the_referent_teacher_of_ticked_learners_once(establishment, classes, annex, ddfpt,
+                                                                      make_user, login_as):
+    teacher = make_user(establishment, Profile.TEACHER, last_name="Durand", first_name="Julien")
+    other_school_teacher_pk = 10**6
+    period = f.period(establishment, annex.version, classes["2MELEC1"])
+    with scopes_disabled():
+        first, second, third = Placement.objects.filter(period=period).order_by("learner__last_name")[:3]
+    client = login_as(ddfpt)
+    page = client.get(url(establishment, f"periode/{period.pk}/"))
+    assert "Désigner le référent" in text(page) and "Durand Julien" in text(page)
+    referents = url(establishment, f"periode/{period.pk}/referents/")
+    for _ in range(2):  # a double click names them once
+        client.post(referents, {"placements": [first.pk, second.pk], "referent": teacher.pk})
+    with scopes_disabled():
+        assert {p.pk: p.referent_id for p in Placement.objects.filter(period=period)
+                if p.pk in (first.pk, second.pk, third.pk)} == {first.pk: teacher.pk, second.pk: teacher.pk,
+                                                                  third.pk: None}
+        assert AuditEntry.objects.filter(establishment=establishment, action="period.referent").count() == 1
+    assert "Durand Julien" in text(client.get(url(establishment, f"periode/{period.pk}/"))).split("Apprenants")[1]
+    # Refused, nothing changed: a teacher of nowhere, no learner ticked.
+    refused = client.post(referents, {"placements": [third.pk], "referent": other_school_teacher_pk}, follow=True)
+    assert "Choisissez un enseignant de l" in text(refused)
+    assert "Cochez au moins un apprenant" in text(client.post(referents, {"referent": teacher.pk}, follow=True))
+    with scopes_disabled():
+        assert Placement.objects.get(pk=third.pk).referent_id is None
+    # Naming referents is the DDFPT's and the chef's: a teacher is refused.
+    assert login_as(teacher).post(referents, {"placements": [third.pk], "referent": teacher.pk}).status_code == 403
