@@ -45,30 +45,32 @@ def _filters_context(filters, blocks):
     return {"filters": filters, "blocks": blocks, "types": EvaluationType.choices}
 
 
+def _heatmap_page(request, build, **context):
+    """The heat-map page of a class or a group: ``build(user, filters=…, by_criterion=…)`` makes its heat-map."""
+    filters = followup.Filters.from_query(request.GET)
+    by_criterion = request.GET.get("detail") == "criteres"
+    heatmap = build(request.user, filters=filters, by_criterion=by_criterion)
+    return render(request, "pedagogy/followup/class.html", {
+        **context, "heatmap": heatmap, "levels": LEVELS, "by_criterion": by_criterion,
+        **_filters_context(filters, heatmap.blocks),
+    })
+
+
 @profile_required(*CLASS_READERS)
 def followup_class_view(request, division_pk: int):
     division = access.get_or_404(request.user, access.VIEW, Division, pk=division_pk)
-    filters = followup.Filters.from_query(request.GET)
-    by_criterion = request.GET.get("detail") == "criteres"
-    heatmap = followup.class_heatmap(division, request.user, filters=filters, by_criterion=by_criterion)
-    return render(request, "pedagogy/followup/class.html", {
-        "division": division, "code": division.code, "heatmap": heatmap, "levels": LEVELS,
-        "by_criterion": by_criterion, "bilan_periods": bilan_selectors.class_periods(request.establishment, division),
-        **_filters_context(filters, heatmap.blocks),
-    })
+    return _heatmap_page(
+        request, lambda user, **options: followup.class_heatmap(division, user, **options),
+        division=division, code=division.code,
+        bilan_periods=bilan_selectors.class_periods(request.establishment, division))
 
 
 @profile_required(*CLASS_READERS)
 def followup_group_view(request, group_pk: int):
     """The heat-map of a teaching group (a teacher's own groups; every group for the establishment's staff)."""
     group = access.get_or_404(request.user, access.VIEW, TeachingGroup, pk=group_pk)
-    filters = followup.Filters.from_query(request.GET)
-    by_criterion = request.GET.get("detail") == "criteres"
-    heatmap = followup.group_heatmap(group, request.user, filters=filters, by_criterion=by_criterion)
-    return render(request, "pedagogy/followup/class.html", {
-        "group": group, "code": group.code, "heatmap": heatmap, "levels": LEVELS, "by_criterion": by_criterion,
-        **_filters_context(filters, heatmap.blocks),
-    })
+    return _heatmap_page(
+        request, lambda user, **options: followup.group_heatmap(group, user, **options), group=group, code=group.code)
 
 
 @profile_required(*LEARNER_READERS)
