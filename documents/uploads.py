@@ -209,3 +209,25 @@ def download_title(filename: str) -> str:
     """The uploaded name, kept only as the title shown (never as a path): its last part, without the folders."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     return clean_title(name)
+
+
+def attachment_response(storage_name: str, content_type: str, title: str, storage=None):
+    """A checked file as a download (``Content-Disposition: attachment``, never shown inside the site, sandboxed
+    if opened anyway), named after its title with the extension of its checked type; ``None`` when the stored
+    file is gone. Scenario resources, the portfolio's fiche files and the book's files are served through it."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+    from django.utils.http import content_disposition_header
+
+    try:
+        handle = (storage or default_storage).open(storage_name, "rb")
+    except (OSError, ValueError):
+        return None
+    file_type = BY_CONTENT_TYPE.get(content_type)
+    extension = file_type.extension if file_type else "bin"
+    filename = title if title.lower().endswith(f".{extension}") else f"{title}.{extension}"
+    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

@@ -226,20 +226,7 @@ def file_size_text(row: AchievementFile) -> str:
 
 def file_response(row: AchievementFile):
     """The file as an attachment (never shown inside the site), or ``None`` when its content is gone."""
-    from django.http import FileResponse
-    from django.utils.http import content_disposition_header
+    from documents.uploads import attachment_response
 
-    from documents.uploads import BY_CONTENT_TYPE
+    return attachment_response(row.file.name, row.content_type, row.title, storage=row.file.storage)
 
-    try:
-        handle = row.file.storage.open(row.file.name, "rb")
-    except (OSError, ValueError):
-        return None
-    file_type = BY_CONTENT_TYPE.get(row.content_type)
-    extension = file_type.extension if file_type else "bin"
-    filename = row.title if row.title.lower().endswith(f".{extension}") else f"{row.title}.{extension}"
-    response = FileResponse(handle, content_type=row.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response

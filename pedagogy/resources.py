@@ -21,8 +21,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.http import FileResponse
-from django.utils.http import content_disposition_header
 
 from documents.uploads import (  # noqa: F401  (re-exported: the scenario forms and views use them)
     ACCEPTED_TEXT,
@@ -32,6 +30,7 @@ from documents.uploads import (  # noqa: F401  (re-exported: the scenario forms 
     NO_FILE,
     FileType,
     ResourceRefused,
+    attachment_response,
     clean_title,
     clean_url,
     download_title,
@@ -178,16 +177,5 @@ def copy_resources(source: Scenario, target: Scenario) -> int:
 
 def download_response(resource: ScenarioResource):
     """The file as an attachment (never shown inside the site), or ``None`` when its file is gone."""
-    try:
-        handle = default_storage.open(resource.file_path, "rb")
-    except (OSError, ValueError):
-        return None
-    file_type = BY_CONTENT_TYPE.get(resource.content_type)
-    extension = file_type.extension if file_type else "bin"
-    title = resource.title
-    filename = title if title.lower().endswith(f".{extension}") else f"{title}.{extension}"
-    response = FileResponse(handle, content_type=resource.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return attachment_response(resource.file_path, resource.content_type, resource.title)
+

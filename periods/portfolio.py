@@ -23,14 +23,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.http import FileResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
 from accounts import access
 from accounts.learner_data import learner_data  # noqa: F401  (the models declare themselves)
 from accounts.models import Profile
-from documents.uploads import BY_CONTENT_TYPE, clean_title, download_title, read_checked, size_text
+from documents.uploads import BY_CONTENT_TYPE, attachment_response, clean_title, download_title, read_checked, size_text
 from establishments import audit
 from referentiels.models import Competency, Criterion, Task, TaskCompetency
 
@@ -260,20 +258,7 @@ def delete_attachment(attachment: FicheAttachment) -> None:
 
 
 def download_response(attachment: FicheAttachment):
-    try:
-        handle = default_storage.open(attachment.file.name, "rb")
-    except (OSError, ValueError):
-        return None
-    file_type = BY_CONTENT_TYPE.get(attachment.content_type)
-    extension = file_type.extension if file_type else "bin"
-    title = attachment.title
-    filename = title if title.lower().endswith(f".{extension}") else f"{title}.{extension}"
-    response = FileResponse(handle, content_type=attachment.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
-
+    return attachment_response(attachment.file.name, attachment.content_type, attachment.title)
 
 def attachment_label(attachment: FicheAttachment) -> str:
     file_type = BY_CONTENT_TYPE.get(attachment.content_type)
