@@ -35,7 +35,6 @@ READERS = (*STAFF_READERS, Profile.LEARNER, Profile.GUARDIAN)
 WRITERS = (Profile.TEACHER,)
 REOPENERS = (Profile.TEACHER, Profile.DDFPT)
 LEVEL_LABELS = dict(Level.choices)
-SHORT_LEVELS = {0: "NE", 1: "1", 2: "2", 3: "3", 4: "4"}
 
 
 # Who may do what -------------------------------------------------------------------------------------------------

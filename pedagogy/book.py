@@ -87,7 +87,7 @@ def may_comment(user, achievement: Achievement) -> bool:
 
 
 def _clean(data: dict, version) -> tuple[dict, list[Task]]:
-    task_ids = {int(pk) for pk in data.get("task_ids", []) if str(pk).isdigit()}
+    task_ids = {int(pk) for pk in data.get("task_ids", []) if str(pk).isdecimal()}
     tasks = list(Task.objects.filter(pk__in=task_ids, version=version)) if version and task_ids else []
     if len(tasks) != len(task_ids):
         raise ValidationError({"tasks": "Une tâche choisie n'appartient pas au référentiel de votre diplôme."})

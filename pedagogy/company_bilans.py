@@ -91,7 +91,7 @@ def read_levels(lines: list[Line], data) -> None:
     """Sets each line's level from the posted ``data`` (missing → NE); ``ValidationError`` on a bad value."""
     for line in lines:
         raw = (data.get(line.key) or "0").strip()
-        if not raw.isdigit() or int(raw) not in Level.values:
+        if not raw.isdecimal() or int(raw) not in Level.values:
             raise ValidationError(BAD_LEVEL, code="level")
         line.level = int(raw)
 

@@ -100,8 +100,7 @@ def save_settings(establishment, actor, data: dict) -> bool:
     if all(before[name] == after[name] for name in fields) and row is not None:
         return False
     if row is None:
-        EvaluationSettings.objects.get_or_create(establishment=establishment, defaults=after)
-        row = EvaluationSettings.objects.get(establishment=establishment)
+        row, _ = EvaluationSettings.objects.get_or_create(establishment=establishment, defaults=after)
     for name, value in after.items():
         setattr(row, name, value)
     row.save()

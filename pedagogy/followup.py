@@ -29,8 +29,6 @@ from .evaluation_models import Bilan, BilanLine, EvaluationType, Level, Observat
 from .evaluation_settings import parameters_for
 from .levels import Parameters, Proposal, propose, round_level, type_weight, weight
 
-LEVEL_SHORT = {0: "NE", 1: "1", 2: "2", 3: "3", 4: "4"}
-LEVEL_ABBREVIATION = {0: "NE", 1: "NM", 2: "IM", 3: "M", 4: "BM"}
 TYPE_LABELS = dict(EvaluationType.choices)
 LEVEL_LABELS = dict(Level.choices)
 
@@ -44,7 +42,7 @@ class Filters:
     def from_query(cls, data) -> "Filters":
         """From the page's query string; a block of another version is dropped by ``competencies_of``."""
         block = data.get("bloc", "")
-        block_id = int(block) if block.isdigit() and len(block) < 10 else None
+        block_id = int(block) if block.isdecimal() and len(block) < 10 else None
         kind = data.get("type", "")
         return cls(block_id=block_id, type=kind if kind in TYPE_LABELS else "")
 

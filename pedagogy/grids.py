@@ -221,7 +221,7 @@ def parse_level(value) -> int:
     text = str(value).strip().upper() if value is not None else ""
     if text == "NE":
         return Level.NE
-    if text.lstrip("-").isdigit() and int(text) in Level.values:
+    if text.lstrip("-").isdecimal() and int(text) in Level.values:
         return int(text)
     raise GridError(f"Niveau « {str(value)[:10]} » hors de l'échelle (NE, 1 à 4).", code="level")
 
@@ -229,7 +229,7 @@ def parse_level(value) -> int:
 def _int(value, message: str) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON number such as 1e400 (infinity)
         raise GridError(message, code="cell") from None
 
 

@@ -50,7 +50,7 @@ def _date(value: str):
 
 def _revision(request):
     raw = request.POST.get("revision", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 @profile_required(*READERS)
@@ -63,22 +63,17 @@ def company_bilan_view(request, pk):
     if request.method == "POST":
         _reviewer(request, placement)
         signer, signed_on = "", None
-        if request.POST.get("paper"):
+        if request.POST.get("paper"):  # the signer without a readable date is refused by save_bilan
             signer, signed_on = request.POST.get("signer", ""), _date(request.POST.get("signed_on", ""))
-            if signer.strip() and signed_on is None:
-                signed_on = None
-                signer = ""
-                error = bilans.SIGNER_REQUIRED
-        if not error:
-            try:
-                bilans.save_bilan(placement, request.POST, actor=request.user, revision=_revision(request),
-                                  signer=signer, signed_on=signed_on)
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
-            else:
-                messages.success(request, "Le bilan entreprise est enregistré." if not signer else
-                                 "La version papier signée est saisie : validez-la pour qu'elle compte.")
-                return redirect(_url(request, placement))
+        try:
+            bilans.save_bilan(placement, request.POST, actor=request.user, revision=_revision(request),
+                              signer=signer, signed_on=signed_on)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, "Le bilan entreprise est enregistré." if not signer else
+                             "La version papier signée est saisie : validez-la pour qu'elle compte.")
+            return redirect(_url(request, placement))
         with contextlib.suppress(ValidationError):
             bilans.read_levels(lines, request.POST)  # show what was typed
     return render(request, "pedagogy/company/bilan.html", {

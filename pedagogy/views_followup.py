@@ -82,7 +82,7 @@ def followup_learner_view(request, pk: int):
 def _learner_page(request, learner):
     filters = followup.Filters.from_query(request.GET)
     focus = request.GET.get("competence", "")
-    data = followup.learner_followup(learner, filters=filters, competency_id=int(focus) if focus.isdigit() else None)
+    data = followup.learner_followup(learner, filters=filters, competency_id=int(focus) if focus.isdecimal() else None)
     if focus and data.focus is None and data.cohort is not None:
         messages.info(request, "Cette compétence n'est pas dans la liste affichée : le graphique montre toutes "
                                "les compétences.")

@@ -59,13 +59,13 @@ def _create_page(request, scenario, form, status=200, error="", grid=None):
         choices.learners += [learner for learner in grid.learners.select_related("division").order_by(
             "last_name", "first_name") if learner.pk not in known]
     if request.method == "POST":
-        chosen = {int(v) for v in request.POST.getlist("learners") if v.isdigit()}
+        chosen = {int(v) for v in request.POST.getlist("learners") if v.isdecimal()}
     else:
         chosen = choices.default_ids
         division, group = request.GET.get("classe", ""), request.GET.get("groupe", "")
-        if division.isdigit():
+        if division.isdecimal():
             chosen = {learner.pk for learner in choices.learners if learner.division_id == int(division)}
-        elif group.isdigit():
+        elif group.isdecimal():
             found = access.visible_groups(request.user).filter(pk=int(group)).first()
             chosen = selectors.learners_of_group(found) if found else set()
         elif request.GET.get("aucun"):
@@ -84,7 +84,7 @@ def grid_create_view(request):
     source = request.POST if request.method == "POST" else request.GET
     scenario_id = source.get("scenario", "")
     scenario = None
-    if scenario_id.isdigit():
+    if scenario_id.isdecimal():
         scenario = Scenario.objects.filter(establishment=request.establishment, pk=int(scenario_id)).select_related(
             "version__diploma").first()
         if scenario is not None and not access.can(request.user, access.VIEW, scenario):
@@ -103,7 +103,7 @@ def grid_create_view(request):
         grid, created = grids.create_grid(
             establishment=request.establishment, actor=request.user, scenario=scenario,
             title=form.cleaned_data["title"], type=form.cleaned_data["type"], date=form.cleaned_data["date"],
-            learner_ids=[v for v in request.POST.getlist("learners") if v.isdigit()],
+            learner_ids=[v for v in request.POST.getlist("learners") if v.isdecimal()],
             token=form.cleaned_data["token"])
     except grids.GridError as error:
         field = error.code if error.code in ("date", "type") else None
@@ -263,7 +263,7 @@ def grid_edit_view(request, pk: int):
     try:
         removed = grids.update_grid(grid, actor=request.user, title=form.cleaned_data["title"],
                                     type=form.cleaned_data["type"], date=form.cleaned_data["date"],
-                                    learner_ids=[v for v in request.POST.getlist("learners") if v.isdigit()])
+                                    learner_ids=[v for v in request.POST.getlist("learners") if v.isdecimal()])
     except grids.GridError as error:
         if error.code in ("date", "type"):
             form.add_error(error.code, error.message)

@@ -77,7 +77,7 @@ def _editor(request, *, version, class_level, scenario=None, form=None, status=2
         raw = {name: set() for name in ("tasks", "competencies", "criteria", "transversal_competencies")}
         for name in raw:
             for value in form.data.getlist(name):
-                if value.isdigit():
+                if value.isdecimal():
                     raw[name].add(int(value))
         links = selectors.links_from_ids(choices, raw["tasks"], raw["competencies"], raw["criteria"],
                                          raw["transversal_competencies"])

@@ -11,7 +11,7 @@ YES_NO = [("non", "Non"), ("oui", "Oui")]
 
 
 def ids(data, name: str) -> list[int]:
-    return [int(value) for value in data.getlist(name) if value.isdigit()]
+    return [int(value) for value in data.getlist(name) if value.isdecimal()]
 
 
 class AnnexForm(forms.Form):

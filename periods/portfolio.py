@@ -113,7 +113,7 @@ def clean_siret(value: str) -> str:
     digits = "".join((value or "").split())
     if not digits:
         return ""
-    if len(digits) != 14 or not digits.isdigit():
+    if len(digits) != 14 or not digits.isdecimal():
         raise ValidationError(SIRET_INVALID, code="siret")
     total = 0
     for index, char in enumerate(reversed(digits)):

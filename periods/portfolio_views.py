@@ -124,7 +124,7 @@ def fiche_create_view(request, pk):
         else:
             messages.success(request, "La fiche activité est enregistrée.")
             return redirect(_detail_url(request, placement))
-    checked = {int(x) for x in request.POST.getlist("tasks") if x.isdigit()} if request.method == "POST" else set()
+    checked = {int(x) for x in request.POST.getlist("tasks") if x.isdecimal()} if request.method == "POST" else set()
     return render(request, "periods/portfolio/fiche_form.html", {
         "placement": placement, "form": form, "groups": _task_groups(placement, checked), "fiche": None})
 
@@ -152,7 +152,7 @@ def fiche_edit_view(request, pk, fiche_pk):
             messages.success(request, "La fiche activité est enregistrée.")
             return redirect(_detail_url(request, placement))
     if request.method == "POST":
-        checked = {int(x) for x in request.POST.getlist("tasks") if x.isdigit()}
+        checked = {int(x) for x in request.POST.getlist("tasks") if x.isdecimal()}
     else:
         checked = set(fiche.tasks.values_list("pk", flat=True))
     return render(request, "periods/portfolio/fiche_form.html", {

@@ -353,7 +353,7 @@ def period_referent_view(request, pk: int):
     try:
         changed = work_periods.set_referent(
             period=period, actor=request.user, placement_ids=ids(request.POST, "placements"),
-            teacher_id=int(raw) if raw.isdigit() else None)
+            teacher_id=int(raw) if raw.isdecimal() else None)
     except work_periods.PeriodError as refusal:
         messages.error(request, f"Le référent n'a pas été enregistré : {refusal}")
     else:
@@ -389,7 +389,7 @@ def period_remove_learner_view(request, pk: int, placement_pk: int):
 
 def _number(value: str):
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 @profile_required(*DAYS_WRITERS, Profile.INSPECTOR)

@@ -528,3 +528,9 @@ def test_on_a_phone_each_competency_names_its_columns(world, login_as):
     page = login_as(world["teacher"]).get(learner_url(world)).content.decode()
     for label in ("Niveau proposé", "Dernier niveau retenu", "Observations"):
         assert f'data-label="{label}"' in page
+
+
+def test_a_filter_that_is_not_a_number_is_ignored(world, login_as):
+    client = login_as(world["teacher"])
+    for query in ("?bloc=²", "?competence=²", "?bloc=abc"):
+        assert client.get(learner_url(world) + query).status_code == 200, query

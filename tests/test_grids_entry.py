@@ -101,6 +101,11 @@ def test_bad_cell_input_is_refused_in_french_and_nothing_changes(establishment, 
     for payload, message in cases:
         response = post_cell(client, grid, **payload)
         assert response.status_code == 400 and message in response.json()["error"], (payload, response.content)
+    # Input Python reads as digits or numbers but int() refuses: a superscript, an infinite JSON number.
+    assert "hors de l'échelle" in post_cell(client, grid, learner=learner.pk, competency=competency.pk, level="²",
+                                            seen=2).json()["error"]
+    infinite = post_cell(client, grid, learner=float("inf"), competency=competency.pk, level=3, seen=2)
+    assert infinite.status_code == 400 and infinite.json()["error"]
     assert client.post(f"/{establishment.uai}/grilles/{grid.pk}/cellule/", "pas du JSON",
                        content_type="application/json").status_code == 400
     assert cell_value(grid, learner, competency) == (2, "") and observation_count() == 1

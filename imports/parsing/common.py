@@ -204,7 +204,7 @@ class BaseParser:
         value = clean(value)
         if value is None:
             return None
-        if value.isdigit() and len(value) == 4:
+        if value.isdecimal() and len(value) == 4:
             return int(value)
         self.problems.append(
             error(self.file, f"année scolaire illisible dans l'en-tête : « {value} ».", line=line, record=HEADER)
