@@ -79,7 +79,7 @@ def test_bad_level_and_stale_revision_write_nothing(world, login_as):
     teacher = login_as(world.teacher)
     response = teacher.post(bilan_url(world), {**levels(world, 3, 9, 0), "revision": ""})
     assert "hors de l'échelle" in text(response)
-    superscript = {key: "²" for key in levels(world, 3, 3, 3)}  # reads as a digit, is not a number
+    superscript = dict.fromkeys(levels(world, 3, 3, 3), "²")  # reads as a digit, is not a number
     response = teacher.post(bilan_url(world), {**superscript, "revision": "²"})
     assert response.status_code == 200 and "hors de l'échelle" in text(response)
     with scopes_disabled():
