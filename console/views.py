@@ -89,8 +89,7 @@ def period_edit_view(request, pk):
 @profile_required(*CONSOLE_PROFILES)
 @require_POST
 def period_delete_view(request, pk):
-    period = get_object_or_404(OfficialPeriod.objects.filter(establishment=request.establishment)
-                               .select_related("diploma", "school_year"), pk=pk)
+    period = _period(request, pk)
     year = period.school_year
     if official_periods.delete_period(request.establishment, request.user, period):
         messages.success(request, f"Période « {period.label} » supprimée.")

@@ -40,9 +40,3 @@ class SessionStore(db.SessionStore):
                 return  # same data, expiry moved by less than the interval: nothing worth a write
         super().save(must_create=must_create)
         self._stored_expiry = self.get_expiry_date()
-
-    @classmethod
-    def get_model_class(cls):
-        from django.contrib.sessions.models import Session
-
-        return Session

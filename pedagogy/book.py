@@ -21,6 +21,7 @@ from accounts import access
 from accounts.models import Profile, User
 from documents.formats import File, pdf
 from documents.uploads import ResourceRefused, clean_title, download_title, read_checked, size_text
+from establishments.selectors import book_enabled  # noqa: F401  (the console's switch, read here)
 from referentiels.models import Task
 
 from .book_models import Achievement, AchievementComment, AchievementFile
@@ -33,9 +34,6 @@ TOO_MANY_FILES = f"Une réussite porte au plus {MAX_FILES} fichiers : supprimez-
 MAX_COMMENT = 3000
 
 
-def book_enabled(establishment) -> bool:
-    """Is the learners' book activated in ``establishment``? (The switch of the pilot console.)"""
-    return bool(getattr(establishment, "book_enabled", True))
 
 
 # Reading ----------------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.learner_data import learner_data  # noqa: F401  (the models declare themselves)
 from accounts.models import Profile
-from documents.uploads import BY_CONTENT_TYPE, attachment_response, clean_title, download_title, read_checked, size_text
+from documents.uploads import BY_CONTENT_TYPE, attachment_response, clean_title, download_title, read_checked
 from establishments import audit
 from referentiels.models import Competency, Criterion, Task, TaskCompetency
 
@@ -260,9 +260,6 @@ def delete_attachment(attachment: FicheAttachment) -> None:
 def download_response(attachment: FicheAttachment):
     return attachment_response(attachment.file.name, attachment.content_type, attachment.title)
 
-def attachment_label(attachment: FicheAttachment) -> str:
-    file_type = BY_CONTENT_TYPE.get(attachment.content_type)
-    return f"{file_type.label if file_type else ''}, {size_text(attachment.size)}"
 
 
 # The tasks / competencies table and the selection ----------------------------------------------------------------

@@ -18,6 +18,7 @@ from documents.uploads import ResourceRefused
 from establishments.routing import tenant_url
 
 from . import portfolio
+from .forms import ids
 from .models import ActivityFiche, FicheAttachment, Placement, WorkPeriod
 from .portfolio_forms import CompanyForm, FicheForm, ReviewForm
 
@@ -124,7 +125,7 @@ def fiche_create_view(request, pk):
         else:
             messages.success(request, "La fiche activité est enregistrée.")
             return redirect(_detail_url(request, placement))
-    checked = {int(x) for x in request.POST.getlist("tasks") if x.isdecimal()} if request.method == "POST" else set()
+    checked = set(ids(request.POST, "tasks")) if request.method == "POST" else set()
     return render(request, "periods/portfolio/fiche_form.html", {
         "placement": placement, "form": form, "groups": _task_groups(placement, checked), "fiche": None})
 
@@ -152,7 +153,7 @@ def fiche_edit_view(request, pk, fiche_pk):
             messages.success(request, "La fiche activité est enregistrée.")
             return redirect(_detail_url(request, placement))
     if request.method == "POST":
-        checked = {int(x) for x in request.POST.getlist("tasks") if x.isdecimal()}
+        checked = set(ids(request.POST, "tasks"))
     else:
         checked = set(fiche.tasks.values_list("pk", flat=True))
     return render(request, "periods/portfolio/fiche_form.html", {

@@ -10,14 +10,13 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from accounts.enrolments import school_year_of
 from accounts.models import Profile
 from accounts.permissions import profile_required
-from establishments.models import school_year_start
 from establishments.routing import tenant_url
 from referentiels.models import ClassLevel, Diploma
 from referentiels.selectors import NO_SUBSCRIPTION_MESSAGE, subscribed_versions
@@ -25,6 +24,7 @@ from referentiels.selectors import NO_SUBSCRIPTION_MESSAGE, subscribed_versions
 from . import annexes, ledger, selectors, work_periods
 from .forms import AnnexForm, PeriodInfoForm, WeeksMinimumForm, ids
 from .models import PedagogicalAnnex
+from .official_periods import current_school_year
 from .permissions import ANNEX_WRITERS, DAYS_WRITERS, LEARNER, PERIOD_READERS, PERIOD_WRITERS, SETTINGS_WRITERS
 
 LEVELS = dict(ClassLevel.choices)
@@ -212,24 +212,13 @@ def annex_delete_view(request, pk: int):
 
 
 def portfolio_url(request, period) -> str:
-    """The portfolio of the period (pedagogy's page, once there), else the period's own page."""
-    try:
-        return tenant_url(request.establishment, "portfolio_period", period_pk=period.pk)
-    except NoReverseMatch:
-        return tenant_url(request.establishment, "period_detail", pk=period.pk)
-
-
-def _current_year(establishment):
-    from accounts.enrolments import school_year_of
-
-    return school_year_of(establishment, school_year_start(timezone.localdate()))
+    """The list of the period's portfolios (fiches activités, bilans entreprise)."""
+    return tenant_url(request.establishment, "portfolio_period", period_pk=period.pk)
 
 
 def _year_choices(establishment):
     """Last year, this year and the next (a PFMP of September is declared in June)."""
-    from accounts.enrolments import school_year_of
-
-    current = _current_year(establishment)
+    current = current_school_year(establishment)
     school_year_of(establishment, current.start_year + 1)
     years = [y for y in work_periods.school_years(establishment) if y.start_year >= current.start_year - 1]
     return years, current
@@ -286,15 +275,13 @@ def period_declare_view(request, pk: int):
 def period_detail_view(request, pk: int):
     period = selectors.period_for(request.user, pk)
     placements = list(selectors.visible_placements(request.user, period))
+    may_change = access.can(request.user, access.CHANGE, period)
     return render(request, "periods/period_detail.html", {
         "period": period, "placements": placements, "tasks": selectors.period_tasks(period),
-        "may_change": access.can(request.user, access.CHANGE, period),
+        "may_change": may_change,
         "may_days": request.user.profile in DAYS_WRITERS, "home_url": _home_url_of(request, period),
         "portfolio_url": portfolio_url(request, period),
-        "teachers": work_periods.referent_choices(period.establishment) if access.can(
-            request.user, access.CHANGE, period) else [],
-        "has_portfolio": portfolio_url(request, period) != tenant_url(request.establishment, "period_detail",
-                                                                      pk=period.pk),
+        "teachers": work_periods.referent_choices(period.establishment) if may_change else [],
     })
 
 

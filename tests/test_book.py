@@ -212,15 +212,15 @@ def test_when_the_book_is_off_its_pages_say_so_and_write_nothing(establishment, 
         assert not AchievementComment.objects.exists()
 
 
-def test_the_switch_is_read_before_and_after_the_console_adds_it():
-    class Before:  # an establishment model without the field: the book is on
-        pass
+def test_the_book_reads_the_consoles_switch(establishment):
+    """One switch, the establishment's (set on the pilot console): pedagogy reads the same function as every app."""
+    from establishments import selectors
 
-    class After:
-        book_enabled = False
-
-    assert book.book_enabled(Before()) is True
-    assert book.book_enabled(After()) is False
+    assert book.book_enabled is selectors.book_enabled
+    establishment.book_enabled = True
+    assert book.book_enabled(establishment) is True
+    establishment.book_enabled = False
+    assert book.book_enabled(establishment) is False
 
 
 def test_the_book_is_learner_data_moved_and_purged_with_the_learner():

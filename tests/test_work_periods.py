@@ -8,7 +8,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts import learner_data
 from accounts.models import Profile
@@ -136,15 +136,12 @@ def test_a_double_click_on_creer_creates_one_period(establishment, classes, anne
         assert Placement.objects.count() == 3
 
 
-def test_creer_et_aller_au_portfolio_goes_to_the_portfolio_or_the_period(establishment, classes, annex, ddfpt,
-                                                                          login_as):
+def test_creer_et_aller_au_portfolio_goes_to_the_portfolio_of_the_period(establishment, classes, annex, ddfpt,
+                                                                         login_as):
     response = declare(login_as(ddfpt), establishment, annex, classes["2MELEC1"], then="portfolio")
     [period] = periods(establishment)
-    try:  # the portfolio (pedagogy) once merged, else the period's page
-        expected = reverse("tenant:portfolio_period", kwargs={"uai": establishment.uai, "period_pk": period.pk})
-    except NoReverseMatch:
-        expected = url(establishment, f"periode/{period.pk}/")
-    assert response["Location"] == expected
+    assert response["Location"] == reverse("tenant:portfolio_period",
+                                           kwargs={"uai": establishment.uai, "period_pk": period.pk})
 
 
 @pytest.mark.parametrize("data,message", [
