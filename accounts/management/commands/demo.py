@@ -66,7 +66,7 @@ def load_demo() -> list[dict]:
 
 
 def _demo_image(text: str, size: tuple[int, int], colour: str, round_stamp: bool = False) -> ContentFile:
-    """A small PNG drawn here (no file shipped): a logo block or a round cachet with the school's initials."""
+    """A small PNG drawn here (no file shipped): a square logo or a round cachet with the school's initials."""
     from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("RGB", size, "white")
@@ -75,8 +75,8 @@ def _demo_image(text: str, size: tuple[int, int], colour: str, round_stamp: bool
     if round_stamp:
         draw.ellipse((8, 8, size[0] - 8, size[1] - 8), outline=colour, width=10)
     else:
-        draw.rectangle((0, 0, size[1], size[1]), fill=colour)
-    draw.text((size[0] // 2, size[1] // 2), text, fill=colour if round_stamp else "black", font=font, anchor="mm")
+        draw.rectangle((0, 0, size[0], size[1]), fill=colour)
+    draw.text((size[0] // 2, size[1] // 2), text, fill=colour if round_stamp else "white", font=font, anchor="mm")
     out = io.BytesIO()
     image.save(out, "PNG")
     return ContentFile(out.getvalue(), name=f"{'cachet' if round_stamp else 'logo'}.png")
@@ -89,7 +89,7 @@ def _demo_identity(establishment: Establishment, people: dict[str, User]) -> Non
         establishment.address = DEMO_ADDRESSES.get(establishment.uai, "")
     initials = "".join(word[0] for word in establishment.name.split()[2:4] if word[:1].isupper()) or "LP"
     if not establishment.logo:
-        establishment.logo.save("logo.png", _demo_image(initials, (480, 160), "#000091"), save=False)
+        establishment.logo.save("logo.png", _demo_image(initials, (240, 240), "#000091"), save=False)
     if not establishment.stamp:
         establishment.stamp.save("cachet.png", _demo_image(initials, (300, 300), "#1f3d7a", round_stamp=True),
                                  save=False)
