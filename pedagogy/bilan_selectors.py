@@ -28,7 +28,8 @@ from periods.models import OfficialPeriod
 from referentiels.models import Competency
 
 from . import levels
-from .evaluation_models import Bilan, BilanLine, EvaluationSettings, Level, Observation
+from .evaluation_models import Bilan, BilanLine, Level, Observation
+from .evaluation_settings import parameters_for
 
 STAFF_READERS = (Profile.TEACHER, Profile.DDFPT, Profile.HEAD, Profile.INSPECTOR)
 READERS = (*STAFF_READERS, Profile.LEARNER, Profile.GUARDIAN)
@@ -149,16 +150,12 @@ def competencies_for(version, class_level: str = "") -> list[Competency]:
     return list(Competency.objects.filter(version=version).order_by("position", "pk"))
 
 
-def parameters_of(establishment) -> levels.Parameters:
-    return levels.Parameters.of(EvaluationSettings.objects.filter(establishment=establishment).first())
-
-
 def proposals(establishment, learner: User, competency_ids, on) -> dict[int, levels.Proposal]:
     """``{competency_id: Proposal}`` from the learner's observations dated on or before ``on``. Two queries."""
     observations = (Observation.objects.filter(establishment=establishment, learner=learner,
                                                competency_id__in=list(competency_ids), date__lte=on)
                     .only("pk", "learner_id", "competency_id", "level", "type", "date"))
-    parameters = parameters_of(establishment)
+    parameters = parameters_for(establishment)
     return {competency_id: proposal for (_learner, competency_id), proposal in
             levels.propose_many(observations, on, parameters).items()}
 

@@ -28,7 +28,8 @@ from referentiels.models import Competency, Task
 
 from . import levels
 from .book import achievements_of, learner_version
-from .evaluation_models import Bilan, BilanLine, EvaluationSettings, Level, Observation
+from .evaluation_models import Bilan, BilanLine, Level, Observation
+from .evaluation_settings import parameters_for
 from .pdf_images import data_uri
 
 MISSING_IDENTITY = ("L'export du passeport n'est pas encore possible : l'établissement doit d'abord renseigner "
@@ -127,14 +128,14 @@ def competency_levels(learner: User, version, today: date) -> list[CompetencyLev
              .values_list("competency_id", "retained_level", "bilan__period_end"))
     for competency_id, level, on in lines:  # the last validated bilan wins
         retained[competency_id] = (level, on)
-    settings = EvaluationSettings.objects.filter(establishment_id=learner.establishment_id).first()
+    parameters = parameters_for(learner.establishment_id)
     pending = [pk for pk in by_id if pk not in retained]
     proposals = {}
     if pending:
         observations = Observation.objects.filter(
             establishment_id=learner.establishment_id, learner=learner, competency_id__in=pending,
             level__gt=Level.NE, date__lte=today).only("pk", "learner_id", "competency_id", "level", "type", "date")
-        proposals = levels.propose_many(observations, today, levels.Parameters.of(settings))
+        proposals = levels.propose_many(observations, today, parameters)
     labels = dict(Level.choices)
     rows = []
     for competency in competencies:
